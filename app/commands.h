@@ -1,0 +1,11 @@
+// The sub-commands of the sluice binary, each a function main() dispatches to.
+#pragma once
+
+namespace sluice::app {
+
+// `sluice [flags]`: the proxy and controller. argv excludes nothing.
+int run_proxy_command(int argc, char** argv);
+// `sluice echo --listen ADDR:PORT [--name NAME]`: argv[0] is "echo".
+int run_echo_command(int argc, char** argv);
+
+}  // namespace sluice::app

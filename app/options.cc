@@ -1,0 +1,150 @@
+// Flag parsing for `sluice`: every flag documented in usage_text, every
+// bad value named in the error.
+#include "app/options.h"
+
+#include <charconv>
+#include <functional>
+#include <map>
+#include <string_view>
+
+#include "common/strings.h"
+
+namespace sluice::app {
+
+const char* const usage_text = R"(usage: sluice [flags]
+       sluice echo --listen ADDR:PORT [--name NAME] [--threads N]
+
+sluice is an HTTP reverse proxy and Kubernetes Ingress controller in one binary.
+Standalone, it routes by the Ingress, IngressClass, Service and EndpointSlice
+manifests in a folder and applies changes to them without a restart.
+
+Sources:
+  --manifests DIR               read *.yaml, *.yml, *.json in DIR and watch it for changes
+Listeners:
+  --http-listen ADDR:PORT       public HTTP listener (default 0.0.0.0:8080; port 0 picks a free port)
+  --admin-listen ADDR:PORT      /healthz, /readyz (default 127.0.0.1:10254)
+Ingress selection:
+  --ingress-class NAME          class name served (default sluice)
+  --controller-class NAME       IngressClass spec.controller served (default sluice.dev/ingress-controller)
+  --watch-ingress-without-class also serve Ingresses that name no class
+Proxy:
+  --workers N                   worker threads (default: number of cores)
+  --max-header-bytes N          request header block limit, then 431 (default 32768)
+  --max-body-bytes N            request body limit, then 413 (default 0: no limit)
+  --client-header-timeout D     time to receive a whole request head, then 408 (default 10s)
+  --client-body-timeout D       time between two reads of a request body (default 60s)
+  --keepalive-timeout D         idle time between requests on a connection (default 75s)
+  --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
+  --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
+  --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
+  --sync-period D               coalescing window for configuration changes (default 50ms)
+Logging:
+  --log-format text|json        (default text)
+  --log-level debug|info|warn|error  (default info)
+  --help                        this text
+Durations: 500ms, 10s, 2m, 1h (a bare number is seconds).
+)";
+
+namespace {
+
+using Setter = std::function<bool(Options&, std::string_view)>;
+
+bool set_unsigned(std::string_view v, std::uint64_t& out) {
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return ec == std::errc() && p == v.data() + v.size();
+}
+
+Setter duration(std::chrono::milliseconds ProxyConfig::*field) {
+  return [field](Options& o, std::string_view v) {
+    long long ms = 0;
+    if (!parse_duration_ms(v, ms)) return false;
+    o.proxy.*field = std::chrono::milliseconds(ms);
+    return true;
+  };
+}
+
+const std::map<std::string_view, Setter>& valued_flags() {
+  static const std::map<std::string_view, Setter> flags = {
+      {"--manifests", [](Options& o, std::string_view v) { o.manifests = v; return !v.empty(); }},
+      {"--http-listen", [](Options& o, std::string_view v) { o.http_listen = v; return true; }},
+      {"--admin-listen", [](Options& o, std::string_view v) { o.admin_listen = v; return true; }},
+      {"--ingress-class", [](Options& o, std::string_view v) { o.translator.ingress_class = v; return !v.empty(); }},
+      {"--controller-class", [](Options& o, std::string_view v) { o.translator.controller_class = v; return !v.empty(); }},
+      {"--workers", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n == 0 || n > 1024) return false;
+         o.workers = static_cast<unsigned>(n);
+         return true;
+       }},
+      {"--log-format", [](Options& o, std::string_view v) {
+         if (v == "text") o.log_format = log::format::text;
+         else if (v == "json") o.log_format = log::format::json;
+         else return false;
+         return true;
+       }},
+      {"--log-level", [](Options& o, std::string_view v) { return log::parse_level(v, o.log_level); }},
+      {"--max-header-bytes", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n < 256 || n > (1u << 24)) return false;
+         o.proxy.max_header_bytes = n;
+         return true;
+       }},
+      {"--max-body-bytes", [](Options& o, std::string_view v) { return set_unsigned(v, o.proxy.max_body_bytes); }},
+      {"--client-header-timeout", duration(&ProxyConfig::client_header_timeout)},
+      {"--client-body-timeout", duration(&ProxyConfig::client_body_timeout)},
+      {"--keepalive-timeout", duration(&ProxyConfig::keepalive_timeout)},
+      {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
+      {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},
+      {"--shutdown-grace", duration(&ProxyConfig::drain_timeout)},
+      {"--sync-period", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms)) return false;
+         o.sync_period = std::chrono::milliseconds(ms);
+         return true;
+       }},
+  };
+  return flags;
+}
+
+}  // namespace
+
+std::optional<Options> parse_options(int argc, char** argv, std::string& error) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string_view value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    if (arg == "--help" || arg == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (arg == "--watch-ingress-without-class") {
+      o.translator.watch_ingress_without_class = true;
+      continue;
+    }
+    auto it = valued_flags().find(arg);
+    if (it == valued_flags().end()) {
+      error = "unknown flag " + std::string(arg);
+      return std::nullopt;
+    }
+    if (!has_value) {
+      if (i + 1 >= argc) {
+        error = "flag " + std::string(arg) + " needs a value";
+        return std::nullopt;
+      }
+      value = argv[++i];
+    }
+    if (!it->second(o, value)) {
+      error = "bad value \"" + std::string(value) + "\" for " + std::string(arg);
+      return std::nullopt;
+    }
+  }
+  return o;
+}
+
+}  // namespace sluice::app

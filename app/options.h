@@ -1,0 +1,32 @@
+// The command line of `sluice` (the proxy and controller) and its parser.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/log.h"
+#include "controller/translator_options.h"
+#include "proxy/proxy_config.h"
+
+namespace sluice::app {
+
+struct Options {
+  std::string manifests;
+  std::string http_listen = "0.0.0.0:8080";
+  std::string admin_listen = "127.0.0.1:10254";
+  unsigned workers = 0;  // 0: one per core
+  controller::TranslatorOptions translator;
+  log::format log_format = log::format::text;
+  log::level log_level = log::level::info;
+  ProxyConfig proxy;
+  std::chrono::milliseconds sync_period{50};  // coalescing window for changes
+  bool help = false;
+};
+
+// Parses argv[1..]; on a bad flag returns nullopt with `error` set to one
+// line naming the problem.
+std::optional<Options> parse_options(int argc, char** argv, std::string& error);
+
+extern const char* const usage_text;
+
+}  // namespace sluice::app

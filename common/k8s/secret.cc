@@ -1,0 +1,33 @@
+// Decoding a Secret; see secret.h.
+#include "common/k8s/secret.h"
+
+#include "common/k8s/base64.h"
+
+namespace sluice::k8s {
+namespace {
+
+std::string data_entry(const Field& object, const char* key) {
+  Field plain = object["stringData"][key];
+  if (plain.present()) return plain.string();
+  Field encoded = object["data"][key];
+  if (!encoded.present()) return {};
+  auto bytes = base64_decode(encoded.string());
+  if (!bytes) encoded.fail("not valid base64");
+  return *bytes;
+}
+
+}  // namespace
+
+Secret decode_secret(const Field& object) {
+  Secret s;
+  s.meta = decode_meta(object["metadata"], true);
+  s.type = object["type"].string_or("Opaque");
+  // Only TLS Secrets are used; other types keep no data so keys stay private.
+  if (s.is_tls()) {
+    s.tls_crt = data_entry(object, "tls.crt");
+    s.tls_key = data_entry(object, "tls.key");
+  }
+  return s;
+}
+
+}  // namespace sluice::k8s

@@ -1,0 +1,107 @@
+// Typed, path-aware reads over a Value; see value.h.
+#include "common/k8s/value.h"
+
+#include <charconv>
+
+namespace sluice::k8s {
+namespace {
+
+std::optional<std::int64_t> parse_integer(const std::string& s) {
+  std::int64_t out = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, out);
+  if (ec != std::errc() || ptr != end || s.empty()) return std::nullopt;
+  return out;
+}
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+}  // namespace
+
+Field::Field(std::shared_ptr<const Value> value, std::string path)
+    : value_(std::move(value)), path_(std::move(path)) {}
+
+bool Field::present() const {
+  auto t = value_->kind();
+  return t != Value::type::missing && t != Value::type::null;
+}
+
+void Field::fail(std::string_view what) const {
+  throw DecodeError((path_.empty() ? std::string("object") : path_) + ": " + std::string(what));
+}
+
+void Field::expect(Value::type t, std::string_view what) const {
+  if (!present()) fail("required field is missing");
+  if (value_->kind() != t) fail(std::string("expected ") + std::string(what));
+}
+
+Field Field::operator[](std::string_view key) const {
+  if (present() && value_->kind() != Value::type::map) fail("expected an object");
+  return Field(value_->member(key), join(path_, key));
+}
+
+std::vector<Field> Field::items() const {
+  std::vector<Field> out;
+  if (!present()) return out;
+  expect(Value::type::sequence, "a list");
+  std::size_t i = 0;
+  for (auto& e : value_->elements())
+    out.emplace_back(std::move(e), path_ + "[" + std::to_string(i++) + "]");
+  return out;
+}
+
+std::vector<std::pair<std::string, Field>> Field::entries() const {
+  std::vector<std::pair<std::string, Field>> out;
+  if (!present()) return out;
+  expect(Value::type::map, "an object");
+  for (auto& [key, v] : value_->members())
+    out.emplace_back(key, Field(std::move(v), join(path_, key)));
+  return out;
+}
+
+std::string Field::string() const {
+  expect(Value::type::scalar, "a string");
+  return value_->scalar();
+}
+
+std::string Field::string_or(std::string_view fallback) const {
+  return present() ? string() : std::string(fallback);
+}
+
+bool Field::is_integer() const {
+  return value_->kind() == Value::type::scalar && parse_integer(value_->scalar()).has_value();
+}
+
+std::int64_t Field::integer(std::int64_t min, std::int64_t max) const {
+  expect(Value::type::scalar, "an integer");
+  auto n = parse_integer(value_->scalar());
+  if (!n) fail("expected an integer, got \"" + value_->scalar() + "\"");
+  if (*n < min || *n > max)
+    fail("value " + std::to_string(*n) + " is outside " + std::to_string(min) + ".." +
+         std::to_string(max));
+  return *n;
+}
+
+std::optional<std::int64_t> Field::optional_integer(std::int64_t min, std::int64_t max) const {
+  if (!present()) return std::nullopt;
+  return integer(min, max);
+}
+
+bool Field::boolean_or(bool fallback) const {
+  if (!present()) return fallback;
+  expect(Value::type::scalar, "a boolean");
+  const std::string s = value_->scalar();
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  fail("expected a boolean, got \"" + s + "\"");
+}
+
+std::map<std::string, std::string> Field::string_map() const {
+  std::map<std::string, std::string> out;
+  for (auto& [key, f] : entries()) out.emplace(key, f.present() ? f.string() : std::string());
+  return out;
+}
+
+}  // namespace sluice::k8s

@@ -1,0 +1,545 @@
+// DownstreamConnection: the request path, phase by phase (read head → route
+// → pick endpoint → forward head and body → relay response → keep-alive).
+// Bodies are forwarded as the bytes that arrived, never copied or re-framed.
+#include "proxy/http/downstream_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "common/log.h"
+#include "proxy/http/header_rewrite.h"
+#include "proxy/worker/worker.h"
+
+namespace sluice {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Small enough that an idle keep-alive connection costs little; body
+// streaming grows it once to stream_buffer_bytes.
+constexpr std::size_t initial_buffer_bytes = 4 * 1024;
+constexpr std::size_t stream_buffer_bytes = 64 * 1024;
+constexpr std::size_t max_response_head_bytes = 64 * 1024;
+constexpr std::size_t max_request_id_bytes = 200;
+
+// Absolute-form targets ("http://host/path") route on their authority.
+void split_absolute_form(std::string_view& target, std::string_view& host) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() > scheme.size() && target.substr(0, scheme.size()) == scheme) {
+      std::string_view rest = target.substr(scheme.size());
+      auto slash = rest.find('/');
+      host = rest.substr(0, slash);
+      target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket)
+    : worker_(worker),
+      socket_(std::move(socket)),
+      watchdog_timer_(socket_.get_executor()),
+      in_(initial_buffer_bytes) {
+  boost::system::error_code ec;
+  socket_.set_option(tcp::no_delay(true), ec);
+  auto peer = socket_.remote_endpoint(ec);
+  if (!ec) {
+    auto address = peer.address();
+    client_ip_ = address.is_v6() && address.to_v6().is_v4_mapped()
+                     ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
+                     : address.to_string();
+  }
+  request_parser_.set_limits(worker.config().max_header_bytes, worker.config().max_body_bytes);
+  request_id_.reserve(64);
+  worker_.add(this);
+}
+
+DownstreamConnection::~DownstreamConnection() { worker_.remove(this); }
+
+void DownstreamConnection::start() {
+  asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), run(), asio::detached);
+}
+
+void DownstreamConnection::close_if_idle() {
+  if (idle_) close();
+}
+
+void DownstreamConnection::close() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  if (upstream_) upstream_->socket.close(ec);
+  watchdog_timer_.cancel();
+}
+
+// --- deadlines ---------------------------------------------------------
+// One timer per connection. Moving a deadline later costs an assignment;
+// only a deadline earlier than the armed expiry re-arms the timer.
+
+void DownstreamConnection::set_downstream_deadline(std::chrono::milliseconds d) {
+  downstream_deadline_ = clock::now() + d;
+  arm_watchdog(downstream_deadline_);
+}
+
+void DownstreamConnection::set_upstream_deadline(std::chrono::milliseconds d) {
+  upstream_deadline_ = clock::now() + d;
+  arm_watchdog(upstream_deadline_);
+}
+
+void DownstreamConnection::arm_watchdog(clock::time_point deadline) {
+  if (deadline < watchdog_expiry_) watchdog_timer_.cancel();
+}
+
+asio::awaitable<void> DownstreamConnection::watchdog() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    watchdog_expiry_ = std::min(downstream_deadline_, upstream_deadline_);
+    watchdog_timer_.expires_at(watchdog_expiry_);
+    co_await watchdog_timer_.async_wait(use_tuple);
+    if (closed_) break;
+    const auto now = clock::now();
+    boost::system::error_code ec;
+    if (downstream_deadline_ <= now) {
+      downstream_deadline_ = clock::time_point::max();
+      downstream_timed_out_ = true;
+      socket_.cancel(ec);
+    }
+    if (upstream_deadline_ <= now) {
+      upstream_deadline_ = clock::time_point::max();
+      upstream_timed_out_ = true;
+      if (upstream_) upstream_->socket.cancel(ec);
+    }
+  }
+}
+
+// --- the connection loop -------------------------------------------------
+
+asio::awaitable<void> DownstreamConnection::run() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    if (!co_await read_request_head()) break;
+    if (!co_await serve_exchange()) break;
+    if (worker_.draining()) break;
+  }
+  close();
+}
+
+ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
+  switch (e) {
+    case ParseError::header_too_large: return ProxyError::header_too_large;
+    case ParseError::body_too_large: return ProxyError::body_too_large;
+    case ParseError::bad_version: return ProxyError::bad_version;
+    default: return ProxyError::bad_request;
+  }
+}
+
+asio::awaitable<bool> DownstreamConnection::read_request_head() {
+  in_.compact();  // a pipelined request may already be here
+  parse_pos_ = in_.begin();
+  request_parser_.start_message();
+  request_id_.clear();
+  const auto& cfg = worker_.config();
+  bool started = in_.readable() > 0;
+  set_downstream_deadline(started ? cfg.client_header_timeout : cfg.keepalive_timeout);
+  for (;;) {
+    if (parse_pos_ < in_.end()) {
+      std::size_t consumed = 0;
+      head_status_ = request_parser_.execute(in_.data(), parse_pos_, in_.end(), consumed);
+      parse_pos_ += consumed;
+      if (head_status_ == ParseStatus::head_complete || head_status_ == ParseStatus::message_complete)
+        co_return true;
+      if (head_status_ == ParseStatus::error) {
+        log::debug("bad request", {{"client", client_ip_}, {"reason", request_parser_.error_reason()}});
+        co_await reply(parse_error_to_proxy_error(request_parser_.error()), true,
+                       request_parser_.error_reason());
+        co_return false;
+      }
+    }
+    if (in_.writable() == 0) {
+      // The parser refuses a head over the limit, so this stays bounded.
+      in_.grow(std::min(std::max(in_.capacity() * 2, initial_buffer_bytes), cfg.max_header_bytes + 1024));
+      if (in_.writable() == 0) {
+        co_await reply(ProxyError::header_too_large, true);
+        co_return false;
+      }
+    }
+    idle_ = !started;
+    if (idle_ && worker_.draining()) co_return false;
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.write_ptr(), in_.writable()), use_tuple);
+    idle_ = false;
+    if (ec) {
+      if (started && downstream_timed_out_) co_await reply(ProxyError::request_timeout, true);
+      co_return false;
+    }
+    in_.commit(n);
+    if (!started) {
+      started = true;
+      set_downstream_deadline(cfg.client_header_timeout);  // slowloris: the whole head, once
+    }
+  }
+}
+
+asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, std::string_view detail) {
+  if (request_id_.empty()) worker_.new_request_id(request_id_);
+  build_local_reply(downstream_head_, error, request_id_, detail, close);
+  WorkerStats::bump(worker_.mutable_stats().responses_by_class[status_for(error) / 100]);
+  set_downstream_deadline(worker_.config().downstream_write_timeout);
+  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(downstream_head_), use_tuple);
+  co_return !ec && !close;
+}
+
+// --- one exchange ----------------------------------------------------------
+
+asio::awaitable<bool> DownstreamConnection::serve_exchange() {
+  auto& head = request_parser_.head();
+  const char* base = in_.data();
+  WorkerStats::bump(worker_.mutable_stats().requests);
+
+  bool generated_id = false;
+  if (head.request_id >= 0 && head.headers[head.request_id].value.length <= max_request_id_bytes &&
+      !head.headers[head.request_id].value.empty()) {
+    request_id_.assign(head.headers[head.request_id].value.in(base));
+  } else {
+    worker_.new_request_id(request_id_);
+    generated_id = true;
+  }
+  request_body_done_ = head_status_ == ParseStatus::message_complete;
+  // A local reply before the body was read leaves the body unread: close.
+  const bool close_on_reply = !request_body_done_;
+
+  std::string_view target = head.target.in(base);
+  std::string_view host = head.host >= 0 ? head.headers[head.host].value.in(base) : std::string_view();
+  split_absolute_form(target, host);
+  if (head.method == HTTP_CONNECT) co_return co_await reply(ProxyError::bad_request, true, "CONNECT is not supported");
+
+  // Route on the snapshot this worker holds now; the exchange keeps it.
+  SnapshotSlot::Ref snapshot = worker_.slot().pin();
+  if (!snapshot) co_return co_await reply(ProxyError::no_snapshot, close_on_reply);
+  RouteMatch match = snapshot->match(host, target);
+  if (!match.route) co_return co_await reply(ProxyError::no_route, close_on_reply);
+  const Backend& backend = *match.backend;
+  if (backend.endpoints.empty() && !backend.is_external())
+    co_return co_await reply(ProxyError::no_endpoints, close_on_reply, backend.name);
+
+  const bool upgrade = head.upgrade >= 0 && head.connection_upgrade;
+  const bool head_method = head.method == HTTP_HEAD;
+  ForwardFacts facts{client_ip_, "http", worker_.listen_port(), request_id_, target, generated_id, upgrade};
+  build_upstream_head(upstream_head_, head, base, facts);
+
+  ProxyError error = co_await open_upstream(backend, match.route->backend, snapshot);
+  if (error != ProxyError::none) co_return co_await reply(error, close_on_reply, backend.name);
+
+  const std::size_t body_from = parse_pos_;
+  error = co_await send_request_start(body_from);
+  if (error != ProxyError::none) {
+    release_upstream(false);
+    co_return co_await reply(error, true);
+  }
+
+  Relay relay;
+  ProxyError body_error = ProxyError::none;
+  if (request_body_done_) {
+    relay = co_await relay_response(head_method, upgrade);
+    // A reused connection the backend had closed meanwhile: one fresh retry
+    // is safe because nothing was read and the request had no body.
+    if (relay.error == ProxyError::upstream_reset && !relay.got_bytes && upstream_ &&
+        upstream_->reused && !head.has_body) {
+      release_upstream(false);
+      error = co_await open_upstream(backend, match.route->backend, snapshot);
+      if (error == ProxyError::none && upstream_->reused) {
+        release_upstream(false);
+        error = co_await connect_to(backend.endpoints.empty() ? tcp::endpoint() : backend.endpoints.front().address);
+      }
+      if (error != ProxyError::none) co_return co_await reply(error, false, backend.name);
+      error = co_await send_request_start(body_from);
+      if (error != ProxyError::none) {
+        release_upstream(false);
+        co_return co_await reply(error, true);
+      }
+      relay = co_await relay_response(head_method, upgrade);
+    }
+  } else {
+    using namespace asio::experimental::awaitable_operators;
+    auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
+    body_error = pumped;
+    relay = relayed;
+  }
+  co_return co_await finish_exchange(relay, body_error);
+}
+
+asio::awaitable<bool> DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error) {
+  if (relay.tunnel) {
+    co_await tunnel();
+    co_return false;
+  }
+  const bool clean = relay.error == ProxyError::none && body_error == ProxyError::none;
+  release_upstream(clean && relay.upstream_reusable && request_body_done_);
+  if (!relay.response_started) {
+    // Nothing reached the client yet: say what went wrong.
+    ProxyError e = body_error != ProxyError::none ? body_error : relay.error;
+    if (e == ProxyError::none) e = ProxyError::upstream_reset;
+    co_await reply(e, true);
+    co_return false;
+  }
+  if (!clean) co_return false;
+  WorkerStats::bump(worker_.mutable_stats().responses_by_class[response_parser_.head().status / 100 % 6]);
+  co_return !relay.downstream_close && request_body_done_;
+}
+
+void DownstreamConnection::release_upstream(bool reusable) {
+  if (!upstream_) return;
+  upstream_deadline_ = clock::time_point::max();
+  if (reusable && !worker_.draining()) {
+    worker_.pool().give_back(std::move(upstream_));
+  } else {
+    boost::system::error_code ec;
+    upstream_->socket.close(ec);
+    upstream_.reset();
+  }
+}
+
+// --- upstream side -------------------------------------------------------
+
+asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& backend,
+                                                                std::uint32_t backend_index,
+                                                                const SnapshotSlot::Ref& snapshot) {
+  if (backend.is_external()) {
+    tcp::resolver resolver(socket_.get_executor());
+    auto [ec, results] = co_await resolver.async_resolve(
+        backend.external_name, std::to_string(backend.external_port), use_tuple);
+    if (ec || results.empty()) co_return ProxyError::dns_failed;
+    co_return co_await connect_to(results.begin()->endpoint());
+  }
+  const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
+  const std::uint32_t first = snapshot.next_index(backend_index, count);
+  // A refused connect tries the next endpoint once.
+  const std::uint32_t attempts = std::min<std::uint32_t>(count, 2);
+  ProxyError error = ProxyError::upstream_connect_failed;
+  for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
+    const tcp::endpoint& peer = backend.endpoints[(first + attempt) % count].address;
+    if (auto idle = worker_.pool().take(peer)) {
+      upstream_ = std::move(idle);
+      WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
+      co_return ProxyError::none;
+    }
+    error = co_await connect_to(peer);
+    if (error == ProxyError::none) co_return error;
+  }
+  co_return error;
+}
+
+asio::awaitable<ProxyError> DownstreamConnection::connect_to(const tcp::endpoint& peer) {
+  upstream_ = std::make_unique<UpstreamConnection>(socket_.get_executor());
+  upstream_->peer = peer;
+  upstream_timed_out_ = false;
+  set_upstream_deadline(worker_.config().upstream_connect_timeout);
+  auto [ec] = co_await upstream_->socket.async_connect(peer, use_tuple);
+  upstream_deadline_ = clock::time_point::max();
+  if (ec) {
+    WorkerStats::bump(worker_.mutable_stats().upstream_connect_failures);
+    log::debug("upstream connect failed", {{"endpoint", peer.address().to_string()}, {"error", ec.message()}});
+    upstream_.reset();
+    co_return ProxyError::upstream_connect_failed;
+  }
+  WorkerStats::bump(worker_.mutable_stats().upstream_connects);
+  boost::system::error_code ignored;
+  upstream_->socket.set_option(tcp::no_delay(true), ignored);
+  co_return ProxyError::none;
+}
+
+// Sends the rewritten head plus whatever body bytes are already buffered.
+asio::awaitable<ProxyError> DownstreamConnection::send_request_start(std::size_t body_from) {
+  std::size_t body_to = body_from;
+  if (!request_body_done_) {
+    std::size_t consumed = 0;
+    auto status = request_parser_.execute(in_.data(), body_from, in_.end(), consumed);
+    if (status == ParseStatus::error) co_return parse_error_to_proxy_error(request_parser_.error());
+    body_to = body_from + consumed;
+    request_body_done_ = status == ParseStatus::message_complete;
+  }
+  parse_pos_ = body_to;
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_head_),
+                                            asio::buffer(in_.data() + body_from, body_to - body_from)};
+  set_upstream_deadline(worker_.config().upstream_read_timeout);
+  auto [ec, n] = co_await asio::async_write(upstream_->socket, buffers, use_tuple);
+  if (ec) co_return upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+  co_return ProxyError::none;
+}
+
+// Streams the rest of a request body, bounded by one buffer: the next read
+// from the client starts only when the last bytes reached the backend.
+asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
+  const auto& cfg = worker_.config();
+  in_.grow(stream_buffer_bytes);
+  while (!request_body_done_) {
+    in_.consume(parse_pos_ - in_.begin());
+    in_.compact();
+    parse_pos_ = in_.begin();
+    set_downstream_deadline(cfg.client_body_timeout);
+    auto [rec, n] = co_await socket_.async_read_some(asio::buffer(in_.write_ptr(), in_.writable()), use_tuple);
+    if (rec) {
+      if (upstream_) upstream_->socket.cancel();
+      co_return downstream_timed_out_ ? ProxyError::request_timeout : ProxyError::bad_request;
+    }
+    in_.commit(n);
+    std::size_t consumed = 0;
+    auto status = request_parser_.execute(in_.data(), parse_pos_, in_.end(), consumed);
+    if (status == ParseStatus::error) {
+      if (upstream_) upstream_->socket.cancel();
+      co_return parse_error_to_proxy_error(request_parser_.error());
+    }
+    request_body_done_ = status == ParseStatus::message_complete;
+    set_upstream_deadline(cfg.upstream_read_timeout);
+    auto [wec, w] = co_await asio::async_write(upstream_->socket, asio::buffer(in_.data() + parse_pos_, consumed), use_tuple);
+    parse_pos_ += consumed;
+    if (wec) co_return ProxyError::none;  // the response side reports the backend's failure
+  }
+  co_return ProxyError::none;
+}
+
+asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_response(bool head_method,
+                                                                                   bool upgrade) {
+  Relay r;
+  const auto& cfg = worker_.config();
+  ByteBuffer& ub = upstream_->buffer;
+  auto& socket = upstream_->socket;
+  for (;;) {  // once per response message: 1xx interim responses loop
+    response_parser_.start_message();
+    response_parser_.set_response_to_head(head_method);
+    ub.compact();
+    std::size_t pos = ub.begin();
+    ParseStatus status = ParseStatus::need_more;
+    while (status == ParseStatus::need_more) {
+      if (pos < ub.end()) {
+        std::size_t consumed = 0;
+        status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
+        pos += consumed;
+        if (status != ParseStatus::need_more) break;
+      }
+      if (ub.writable() == 0) {
+        if (ub.capacity() >= max_response_head_bytes) status = ParseStatus::error;
+        else ub.grow(std::max(ub.capacity() * 2, UpstreamConnection::initial_buffer));
+        if (status == ParseStatus::error) break;
+      }
+      set_upstream_deadline(cfg.upstream_read_timeout);
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(ub.write_ptr(), ub.writable()), use_tuple);
+      if (ec) {
+        r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+        if (!request_body_done_) socket_.cancel();
+        co_return r;
+      }
+      r.got_bytes = true;
+      ub.commit(n);
+    }
+    if (status == ParseStatus::error) {
+      r.error = ProxyError::upstream_bad_response;
+      co_return r;
+    }
+    const MessageHead& h = response_parser_.head();
+    if (h.status >= 100 && h.status < 200 && h.status != 101) {
+      // Interim (100 Continue, 103 Early Hints): pass on as received.
+      set_downstream_deadline(cfg.downstream_write_timeout);
+      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ub.read_ptr(), pos - ub.begin()), use_tuple);
+      if (ec) { r.error = ProxyError::upstream_reset; co_return r; }
+      ub.consume(pos - ub.begin());
+      continue;
+    }
+    r.tunnel = h.status == 101 && upgrade;
+    const bool until_close = status == ParseStatus::head_complete && !h.chunked &&
+                             !(h.content_length > 0);
+    const auto& req = request_parser_.head();
+    r.downstream_close = until_close || req.connection_close || worker_.draining() ||
+                         (req.http_minor == 0 && !req.connection_keep_alive) ||
+                         !request_parser_.keep_alive();
+    ResponseFacts facts{r.downstream_close && !r.tunnel, req.http_minor == 0 && !r.downstream_close, r.tunnel};
+    build_downstream_head(downstream_head_, h, ub.data(), h.reason.in(ub.data()), facts);
+
+    std::size_t body_from = pos;
+    if (status == ParseStatus::head_complete && !r.tunnel) {
+      std::size_t consumed = 0;
+      status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
+      if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
+      pos += consumed;
+    }
+    std::array<asio::const_buffer, 2> first{asio::buffer(downstream_head_),
+                                            asio::buffer(ub.data() + body_from, pos - body_from)};
+    set_downstream_deadline(cfg.downstream_write_timeout);
+    auto [wec, wn] = co_await asio::async_write(socket_, first, use_tuple);
+    r.response_started = true;
+    if (wec) { r.error = ProxyError::upstream_reset; co_return r; }
+    ub.consume(pos - ub.begin());
+    if (r.tunnel) co_return r;
+
+    ub.grow(status == ParseStatus::message_complete ? 0 : stream_buffer_bytes);
+    while (status != ParseStatus::message_complete) {
+      ub.compact();
+      pos = ub.begin();
+      set_upstream_deadline(cfg.upstream_read_timeout);
+      auto [ec, n] = co_await socket.async_read_some(asio::buffer(ub.write_ptr(), ub.writable()), use_tuple);
+      if (ec == asio::error::eof && response_parser_.finish()) break;  // body ended by close
+      if (ec) { r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset; co_return r; }
+      ub.commit(n);
+      std::size_t consumed = 0;
+      status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
+      if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
+      set_downstream_deadline(cfg.downstream_write_timeout);
+      auto [dec, dn] = co_await asio::async_write(socket_, asio::buffer(ub.data() + pos, consumed), use_tuple);
+      if (dec) { r.error = ProxyError::upstream_reset; co_return r; }
+      ub.consume(consumed);
+    }
+    upstream_deadline_ = clock::time_point::max();
+    r.upstream_reusable = !until_close && response_parser_.keep_alive() && ub.readable() == 0;
+    // The backend answered before the body was all sent: stop reading it.
+    if (!request_body_done_) {
+      r.downstream_close = true;
+      socket_.cancel();
+    }
+    co_return r;
+  }
+}
+
+// --- upgraded connections ---------------------------------------------------
+
+asio::awaitable<void> DownstreamConnection::tunnel() {
+  using namespace asio::experimental::awaitable_operators;
+  in_.consume(parse_pos_ - in_.begin());  // bytes after the request are the client's first frames
+  in_.grow(stream_buffer_bytes);
+  upstream_->buffer.grow(stream_buffer_bytes);
+  co_await (copy_stream(socket_, upstream_->socket, in_) &&
+            copy_stream(upstream_->socket, socket_, upstream_->buffer));
+  release_upstream(false);
+}
+
+asio::awaitable<void> DownstreamConnection::copy_stream(tcp::socket& from, tcp::socket& to, ByteBuffer& buffer) {
+  const auto idle = worker_.config().upstream_read_timeout;
+  for (;;) {
+    if (buffer.readable() > 0) {
+      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buffer.read_ptr(), buffer.readable()), use_tuple);
+      if (wec) break;
+      buffer.consume(w);
+    }
+    buffer.compact();
+    set_downstream_deadline(idle);
+    set_upstream_deadline(idle);
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buffer.write_ptr(), buffer.writable()), use_tuple);
+    if (ec) break;
+    buffer.commit(n);
+  }
+  boost::system::error_code ignored;
+  to.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace sluice

@@ -1,0 +1,97 @@
+// One client connection and the exchanges on it: read a request head, route
+// it on the worker's current snapshot, forward it upstream, relay the
+// response, repeat while keep-alive allows.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "proxy/http/byte_buffer.h"
+#include "proxy/http/local_reply.h"
+#include "proxy/http/message_parser.h"
+#include "proxy/upstream/upstream_connection.h"
+#include "proxy/worker/snapshot_slot.h"
+
+namespace sluice {
+
+class Worker;
+struct Backend;
+
+// worker-confined. Owned by its pending operations (shared_from_this).
+class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
+ public:
+  DownstreamConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
+  ~DownstreamConnection();
+
+  void start();
+  // Draining: closes the connection now if it is between requests.
+  void close_if_idle();
+
+ private:
+  template <typename T>
+  using awaitable = boost::asio::awaitable<T>;
+  using clock = std::chrono::steady_clock;
+
+  // How the response side of one exchange ended.
+  struct Relay {
+    ProxyError error = ProxyError::none;
+    bool response_started = false;  // bytes went to the client
+    bool got_bytes = false;         // the backend sent anything
+    bool upstream_reusable = false;
+    bool downstream_close = false;
+    bool tunnel = false;            // 101 Switching Protocols
+  };
+
+  awaitable<void> run();
+  awaitable<void> watchdog();
+  awaitable<bool> read_request_head();
+  awaitable<bool> serve_exchange();
+  awaitable<ProxyError> open_upstream(const Backend& backend, std::uint32_t backend_index,
+                                      const SnapshotSlot::Ref& snapshot);
+  awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);
+  awaitable<ProxyError> send_request_start(std::size_t body_from);
+  awaitable<ProxyError> pump_request_body();
+  awaitable<Relay> relay_response(bool head_method, bool upgrade);
+  awaitable<void> tunnel();
+  awaitable<void> copy_stream(boost::asio::ip::tcp::socket& from, boost::asio::ip::tcp::socket& to,
+                              ByteBuffer& buffer);
+  awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
+  awaitable<bool> finish_exchange(const Relay& relay, ProxyError body_error);
+
+  ProxyError parse_error_to_proxy_error(ParseError e) const;
+  void set_downstream_deadline(std::chrono::milliseconds d);
+  void set_upstream_deadline(std::chrono::milliseconds d);
+  void arm_watchdog(clock::time_point deadline);
+  void release_upstream(bool reusable);
+  void close();
+
+  Worker& worker_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer watchdog_timer_;
+  clock::time_point watchdog_expiry_ = clock::time_point::max();
+  clock::time_point downstream_deadline_ = clock::time_point::max();
+  clock::time_point upstream_deadline_ = clock::time_point::max();
+  bool downstream_timed_out_ = false;
+  bool upstream_timed_out_ = false;
+  bool closed_ = false;
+  bool idle_ = true;  // waiting for the first byte of a request
+
+  ByteBuffer in_;
+  std::size_t parse_pos_ = 0;
+  ParseStatus head_status_ = ParseStatus::need_more;
+  bool request_body_done_ = true;
+  MessageParser request_parser_{MessageParser::Kind::request};
+  MessageParser response_parser_{MessageParser::Kind::response};
+  std::string upstream_head_;
+  std::string downstream_head_;
+  std::string request_id_;
+  std::string client_ip_;
+  std::unique_ptr<UpstreamConnection> upstream_;
+};
+
+}  // namespace sluice

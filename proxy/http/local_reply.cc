@@ -1,0 +1,96 @@
+// The one table that maps a ProxyError to its status and words.
+#include "proxy/http/local_reply.h"
+
+namespace sluice {
+
+int status_for(ProxyError e) {
+  switch (e) {
+    case ProxyError::none: return 200;
+    case ProxyError::bad_request: return 400;
+    case ProxyError::no_route: return 404;
+    case ProxyError::request_timeout: return 408;
+    case ProxyError::body_too_large: return 413;
+    case ProxyError::header_too_large: return 431;
+    case ProxyError::bad_version: return 505;
+    case ProxyError::no_endpoints:
+    case ProxyError::no_snapshot:
+    case ProxyError::shutting_down: return 503;
+    case ProxyError::upstream_connect_failed:
+    case ProxyError::upstream_reset:
+    case ProxyError::upstream_bad_response:
+    case ProxyError::dns_failed: return 502;
+    case ProxyError::upstream_timeout: return 504;
+  }
+  return 500;
+}
+
+std::string_view describe(ProxyError e) {
+  switch (e) {
+    case ProxyError::none: return "ok";
+    case ProxyError::bad_request: return "malformed request";
+    case ProxyError::no_route: return "no Ingress rule matches this host and path";
+    case ProxyError::request_timeout: return "request header not received in time";
+    case ProxyError::body_too_large: return "request body larger than allowed";
+    case ProxyError::header_too_large: return "request header fields too large";
+    case ProxyError::bad_version: return "only HTTP/1.0 and HTTP/1.1 are served here";
+    case ProxyError::no_endpoints: return "the backend service has no ready endpoints";
+    case ProxyError::no_snapshot: return "no routing configuration loaded yet";
+    case ProxyError::upstream_connect_failed: return "could not connect to the backend";
+    case ProxyError::upstream_reset: return "the backend closed the connection before responding";
+    case ProxyError::upstream_bad_response: return "the backend sent a malformed response";
+    case ProxyError::upstream_timeout: return "the backend did not respond in time";
+    case ProxyError::dns_failed: return "the ExternalName service did not resolve";
+    case ProxyError::shutting_down: return "the proxy is shutting down";
+  }
+  return "error";
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+  }
+}
+
+void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
+                       std::string_view detail, bool close) {
+  const int status = status_for(e);
+  std::string body;
+  body.reserve(128);
+  body += std::to_string(status);
+  body += ' ';
+  body += reason_phrase(status);
+  body += ": ";
+  body += describe(e);
+  if (!detail.empty()) {
+    body += " (";
+    body += detail;
+    body += ')';
+  }
+  body += "\nrequest id: ";
+  body += request_id;
+  body += '\n';
+
+  out.clear();
+  out += "HTTP/1.1 ";
+  out += std::to_string(status);
+  out += ' ';
+  out += reason_phrase(status);
+  out += "\r\nServer: sluice\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+  out += std::to_string(body.size());
+  out += "\r\nX-Request-ID: ";
+  out += request_id;
+  out += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
+  out += body;
+}
+
+}  // namespace sluice

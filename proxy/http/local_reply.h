@@ -1,0 +1,37 @@
+// Responses the proxy writes itself: errors mapped from where they happened
+// to the status a user expects, small, saying what happened.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+// Everything that can end an exchange early, named for what happened.
+enum class ProxyError {
+  none,
+  bad_request,           // 400: malformed or framing attack
+  no_route,              // 404
+  request_timeout,       // 408: header block not complete in time
+  body_too_large,        // 413
+  header_too_large,      // 431
+  bad_version,           // 505
+  no_endpoints,          // 503: backend has no ready endpoint
+  no_snapshot,           // 503: no configuration published yet
+  upstream_connect_failed,  // 502: refused, unreachable, connect timeout
+  upstream_reset,        // 502: closed or reset before a full response head
+  upstream_bad_response, // 502: response did not parse
+  upstream_timeout,      // 504: no response head in time
+  dns_failed,            // 502: ExternalName did not resolve
+  shutting_down,         // 503
+};
+
+int status_for(ProxyError e);
+std::string_view reason_phrase(int status);
+std::string_view describe(ProxyError e);
+
+// Writes a complete response into `out` (replacing its contents).
+void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
+                       std::string_view detail, bool close);
+
+}  // namespace sluice

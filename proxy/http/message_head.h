@@ -1,0 +1,62 @@
+// The parsed head of an HTTP/1.x request or response, as spans into the
+// connection's read buffer (nothing is copied while parsing).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+struct Span {
+  std::uint32_t offset = 0;
+  std::uint32_t length = 0;
+  bool empty() const { return length == 0; }
+  std::string_view in(const char* base) const { return {base + offset, length}; }
+};
+
+struct HeaderField {
+  Span name;
+  Span value;
+};
+
+// worker-confined. Reused across messages: clear() keeps the capacity.
+struct MessageHead {
+  std::uint8_t method = 0;  // llhttp_method_t, requests only
+  std::uint8_t http_major = 1;
+  std::uint8_t http_minor = 1;
+  int status = 0;           // responses only
+  Span target;              // requests only
+  Span reason;              // responses only
+  std::vector<HeaderField> headers;
+
+  // Facts derived while parsing, so later phases never rescan the headers.
+  int host = -1;            // index into headers
+  int request_id = -1;
+  int forwarded_for = -1;
+  int upgrade = -1;
+  bool has_body = false;    // Content-Length > 0 or chunked
+  bool chunked = false;
+  bool expect_continue = false;
+  bool connection_upgrade = false;
+  bool connection_close = false;
+  bool connection_keep_alive = false;
+  std::uint64_t content_length = 0;
+  std::vector<Span> connection_tokens;  // other names listed in Connection
+
+  void clear() {
+    method = 0;
+    http_major = http_minor = 1;
+    status = 0;
+    target = {};
+    reason = {};
+    headers.clear();
+    host = request_id = forwarded_for = upgrade = -1;
+    has_body = chunked = expect_continue = connection_upgrade = false;
+    connection_close = connection_keep_alive = false;
+    content_length = 0;
+    connection_tokens.clear();
+  }
+};
+
+}  // namespace sluice

@@ -1,0 +1,256 @@
+// MessageParser: llhttp callbacks that record spans and the few facts the
+// proxy needs, plus the framing checks llhttp itself leaves to its user.
+#include "proxy/http/message_parser.h"
+
+#include <charconv>
+
+#include "common/strings.h"
+
+namespace sluice {
+namespace {
+
+MessageParser& self(llhttp_t* p) { return *static_cast<MessageParser*>(p->data); }
+
+Span span_at(const char* base, const char* at, std::size_t len) {
+  return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(len)};
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Too many fields is as bad as too many bytes: both are 431.
+constexpr std::size_t max_header_fields = 128;
+
+}  // namespace
+
+const llhttp_settings_t& MessageParser::settings() {
+  static const llhttp_settings_t s = [] {
+    llhttp_settings_t st;
+    llhttp_settings_init(&st);
+    st.on_message_begin = &MessageParser::on_message_begin;
+    st.on_url = &MessageParser::on_url;
+    st.on_status = &MessageParser::on_status;
+    st.on_header_field = &MessageParser::on_header_field;
+    st.on_header_field_complete = &MessageParser::on_header_field_complete;
+    st.on_header_value = &MessageParser::on_header_value;
+    st.on_header_value_complete = &MessageParser::on_header_value_complete;
+    st.on_headers_complete = &MessageParser::on_headers_complete;
+    st.on_body = &MessageParser::on_body;
+    st.on_message_complete = &MessageParser::on_message_complete;
+    return st;
+  }();
+  return s;
+}
+
+MessageParser::MessageParser(Kind kind) : kind_(kind) {
+  llhttp_init(&parser_, kind == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
+  parser_.data = this;
+  head_.headers.reserve(32);
+}
+
+void MessageParser::start_message() {
+  head_.clear();
+  body_bytes_ = 0;
+  in_name_ = in_value_ = false;
+  head_done_ = message_done_ = false;
+  error_ = ParseError::none;
+  head_start_ = SIZE_MAX;
+  // After an error or an upgrade llhttp stays stopped until re-initialised.
+  if (llhttp_get_errno(&parser_) != HPE_OK) {
+    llhttp_init(&parser_, kind_ == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
+    parser_.data = this;
+  }
+}
+
+ParseStatus MessageParser::execute(const char* base, std::size_t from, std::size_t to,
+                                   std::size_t& consumed) {
+  base_ = base;
+  if (head_start_ == SIZE_MAX) head_start_ = from;
+  const char* begin = base + from;
+  const bool head_was_done = head_done_;
+  llhttp_errno_t rc = llhttp_execute(&parser_, begin, to - from);
+  if (rc == HPE_OK) {
+    consumed = to - from;
+    if (!head_done_ && max_head_bytes_ != 0 && to - head_start_ > max_head_bytes_) {
+      fail(ParseError::header_too_large, "header block too large");
+      return ParseStatus::error;
+    }
+    return ParseStatus::need_more;
+  }
+  if (rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) {
+    consumed = static_cast<std::size_t>(llhttp_get_error_pos(&parser_) - begin);
+    if (rc == HPE_PAUSED) llhttp_resume(&parser_);
+    if (!head_was_done && max_head_bytes_ != 0 && from + consumed - head_start_ > max_head_bytes_) {
+      fail(ParseError::header_too_large, "header block too large");
+      return ParseStatus::error;
+    }
+    return message_done_ ? ParseStatus::message_complete : ParseStatus::head_complete;
+  }
+  consumed = 0;
+  if (error_ == ParseError::none) error_ = ParseError::bad_request;
+  return ParseStatus::error;
+}
+
+bool MessageParser::finish() {
+  if (message_done_) return true;
+  return llhttp_finish(&parser_) == HPE_OK && message_done_;
+}
+
+int MessageParser::fail(ParseError e, const char* reason) {
+  error_ = e;
+  llhttp_set_error_reason(&parser_, reason);
+  return HPE_USER;
+}
+
+int MessageParser::on_message_begin(llhttp_t* p) {
+  auto& s = self(p);
+  s.head_.clear();
+  s.body_bytes_ = 0;
+  s.head_done_ = s.message_done_ = false;
+  return 0;
+}
+
+int MessageParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (s.head_.target.empty()) s.head_.target = span_at(s.base_, at, len);
+  else s.head_.target.length += static_cast<std::uint32_t>(len);  // split across reads
+  return 0;
+}
+
+int MessageParser::on_status(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (s.head_.reason.empty()) s.head_.reason = span_at(s.base_, at, len);
+  else s.head_.reason.length += static_cast<std::uint32_t>(len);
+  return 0;
+}
+
+int MessageParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (!s.in_name_) {
+    s.field_name_ = span_at(s.base_, at, len);
+    s.in_name_ = true;
+  } else {
+    s.field_name_.length += static_cast<std::uint32_t>(len);
+  }
+  return 0;
+}
+
+int MessageParser::on_header_field_complete(llhttp_t* p) {
+  auto& s = self(p);
+  s.in_name_ = false;
+  s.in_value_ = false;
+  s.field_value_ = {};
+  return 0;
+}
+
+int MessageParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
+  auto& s = self(p);
+  if (!s.in_value_) {
+    s.field_value_ = span_at(s.base_, at, len);
+    s.in_value_ = true;
+  } else {
+    s.field_value_.length += static_cast<std::uint32_t>(len);
+  }
+  return 0;
+}
+
+int MessageParser::on_header_value_complete(llhttp_t* p) {
+  auto& s = self(p);
+  if (s.head_.headers.size() >= max_header_fields)
+    return s.fail(ParseError::header_too_large, "too many header fields");
+  // Trailing whitespace is not part of the value (RFC 9110 5.5).
+  std::string_view value = trim(s.field_value_.in(s.base_));
+  // llhttp joins obsolete line folding into the value; RFC 9112 5.2 lets a
+  // proxy refuse it, and passing it on is a request smuggling vector.
+  if (value.find_first_of("\r\n") != std::string_view::npos)
+    return s.fail(ParseError::bad_request, "obsolete line folding");
+  HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size())};
+  s.in_value_ = false;
+  s.note_header(field);
+  s.head_.headers.push_back(field);
+  return 0;
+}
+
+void MessageParser::note_header(const HeaderField& field) {
+  std::string_view name = field.name.in(base_);
+  std::string_view value = field.value.in(base_);
+  const int index = static_cast<int>(head_.headers.size());
+  if (iequals(name, "host")) {
+    if (head_.host < 0) head_.host = index;
+    else head_.host = -2;  // more than one Host: refused in check_head
+  } else if (iequals(name, "x-request-id")) {
+    head_.request_id = index;
+  } else if (iequals(name, "x-forwarded-for")) {
+    head_.forwarded_for = index;
+  } else if (iequals(name, "upgrade")) {
+    head_.upgrade = index;
+  } else if (iequals(name, "expect")) {
+    head_.expect_continue = iequals(value, "100-continue");
+  } else if (iequals(name, "connection")) {
+    while (!value.empty()) {
+      auto comma = value.find(',');
+      std::string_view token = trim(value.substr(0, comma));
+      if (iequals(token, "close")) head_.connection_close = true;
+      else if (iequals(token, "keep-alive")) head_.connection_keep_alive = true;
+      else if (iequals(token, "upgrade")) head_.connection_upgrade = true;
+      else if (!token.empty()) head_.connection_tokens.push_back(span_at(base_, token.data(), token.size()));
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+}
+
+int MessageParser::check_head() {
+  head_.http_major = llhttp_get_http_major(&parser_);
+  head_.http_minor = llhttp_get_http_minor(&parser_);
+  if (head_.http_major != 1 || head_.http_minor > 1)
+    return fail(ParseError::bad_version, "unsupported HTTP version");
+  if (kind_ == Kind::request) {
+    head_.method = llhttp_get_method(&parser_);
+    if (head_.host == -2) return fail(ParseError::bad_request, "more than one Host header");
+    if (head_.host < 0 && head_.http_minor == 1) return fail(ParseError::bad_request, "missing Host header");
+  } else {
+    head_.status = llhttp_get_status_code(&parser_);
+  }
+  head_.chunked = (parser_.flags & F_CHUNKED) != 0;
+  if (parser_.flags & F_CONTENT_LENGTH) head_.content_length = parser_.content_length;
+  head_.has_body = head_.chunked || head_.content_length > 0;
+  if (kind_ == Kind::request && max_body_bytes_ != 0 && head_.content_length > max_body_bytes_)
+    return fail(ParseError::body_too_large, "request body too large");
+  return 0;
+}
+
+int MessageParser::on_headers_complete(llhttp_t* p) {
+  auto& s = self(p);
+  if (int rc = s.check_head(); rc != 0) return rc;
+  s.head_done_ = true;
+  if (s.kind_ == Kind::response) {
+    const int st = s.head_.status;
+    if (s.response_to_head_) return 1;  // no body follows, whatever the headers say
+    const bool bodyless = st < 200 || st == 204 || st == 304 ||
+                          ((p->flags & F_CONTENT_LENGTH) && p->content_length == 0);
+    if (!bodyless) s.head_.has_body = true;  // includes read-until-close
+    return bodyless ? 0 : HPE_PAUSED;
+  }
+  // A request without a body completes right away and stops there instead.
+  return s.head_.has_body ? HPE_PAUSED : 0;
+}
+
+int MessageParser::on_body(llhttp_t* p, const char*, std::size_t len) {
+  auto& s = self(p);
+  s.body_bytes_ += len;
+  if (s.kind_ == Kind::request && s.max_body_bytes_ != 0 && s.body_bytes_ > s.max_body_bytes_)
+    return s.fail(ParseError::body_too_large, "request body too large");
+  return 0;
+}
+
+int MessageParser::on_message_complete(llhttp_t* p) {
+  auto& s = self(p);
+  s.message_done_ = true;
+  return HPE_PAUSED;
+}
+
+}  // namespace sluice

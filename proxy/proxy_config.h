@@ -1,0 +1,36 @@
+// Limits and timeouts of the data plane, each with its default beside it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace sluice {
+
+using std::chrono::milliseconds;
+
+// any thread (immutable after start-up)
+struct ProxyConfig {
+  static constexpr std::size_t default_max_header_bytes = 32 * 1024;
+  static constexpr milliseconds default_client_header_timeout{10'000};
+  static constexpr milliseconds default_client_body_timeout{60'000};
+  static constexpr milliseconds default_keepalive_timeout{75'000};
+  static constexpr milliseconds default_upstream_connect_timeout{5'000};
+  static constexpr milliseconds default_upstream_read_timeout{60'000};
+  static constexpr milliseconds default_downstream_write_timeout{60'000};
+  static constexpr milliseconds default_drain_timeout{30'000};
+  static constexpr std::size_t default_idle_upstreams_per_endpoint = 1024;
+
+  std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
+  std::uint64_t max_body_bytes = 0;                         // over it: 413; 0 = no limit
+  milliseconds client_header_timeout = default_client_header_timeout;  // then 408
+  milliseconds client_body_timeout = default_client_body_timeout;      // between body reads
+  milliseconds keepalive_timeout = default_keepalive_timeout;          // idle between requests
+  milliseconds upstream_connect_timeout = default_upstream_connect_timeout;  // then 502
+  milliseconds upstream_read_timeout = default_upstream_read_timeout;        // then 504
+  milliseconds downstream_write_timeout = default_downstream_write_timeout;
+  milliseconds drain_timeout = default_drain_timeout;  // SIGTERM grace period
+  std::size_t idle_upstreams_per_endpoint = default_idle_upstreams_per_endpoint;
+};
+
+}  // namespace sluice

@@ -1,0 +1,66 @@
+// ConnectionPool: LIFO reuse (the warmest connection first) and a cheap
+// liveness check, one non-blocking peek, before handing a connection out.
+#include "proxy/upstream/connection_pool.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <functional>
+
+namespace sluice {
+namespace {
+
+// A backend that closed an idle connection left EOF (or an error) to read.
+bool still_open(UpstreamConnection& c) {
+  char byte;
+  ssize_t n = ::recv(c.socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return false;  // 0: closed; >0: unexpected bytes, unusable for a new exchange
+}
+
+}  // namespace
+
+std::size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const {
+  std::size_t h = std::hash<unsigned short>{}(e.port());
+  if (e.address().is_v4()) return h ^ (std::hash<unsigned>{}(e.address().to_v4().to_uint()) << 1);
+  auto bytes = e.address().to_v6().to_bytes();
+  for (unsigned char b : bytes) h = h * 31 + b;
+  return h;
+}
+
+std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::tcp::endpoint& peer) {
+  auto it = idle_.find(peer);
+  if (it == idle_.end()) return nullptr;
+  auto& stack = it->second;
+  while (!stack.empty()) {
+    auto c = std::move(stack.back());
+    stack.pop_back();
+    if (still_open(*c)) {
+      c->reused = true;
+      return c;
+    }
+  }
+  return nullptr;
+}
+
+void ConnectionPool::give_back(std::unique_ptr<UpstreamConnection> c) {
+  auto& stack = idle_[c->peer];
+  if (stack.size() >= max_idle_) return;  // closes c
+  c->buffer.release_if_empty();
+  stack.push_back(std::move(c));
+}
+
+void ConnectionPool::sweep() {
+  for (auto& [peer, stack] : idle_) {
+    std::erase_if(stack, [](const auto& c) { return !still_open(*c); });
+  }
+  std::erase_if(idle_, [](const auto& kv) { return kv.second.empty(); });
+}
+
+std::size_t ConnectionPool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& kv : idle_) n += kv.second.size();
+  return n;
+}
+
+}  // namespace sluice

@@ -1,0 +1,40 @@
+// Idle keep-alive connections to backends, per worker, by endpoint.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "proxy/upstream/upstream_connection.h"
+
+namespace sluice {
+
+struct EndpointHash {
+  std::size_t operator()(const boost::asio::ip::tcp::endpoint& e) const;
+};
+
+// worker-confined. No locks: each worker has its own pool.
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::size_t max_idle_per_endpoint) : max_idle_(max_idle_per_endpoint) {}
+
+  // An idle connection to `peer` that the backend has not closed, or null.
+  std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer);
+  // Keeps `c` for reuse (or closes it when the endpoint has enough idle ones).
+  void give_back(std::unique_ptr<UpstreamConnection> c);
+  // Drops idle connections whose backend closed them.
+  void sweep();
+  void close_all() { idle_.clear(); }
+  std::size_t idle_count() const;
+
+ private:
+  std::size_t max_idle_;
+  std::unordered_map<boost::asio::ip::tcp::endpoint,
+                     std::vector<std::unique_ptr<UpstreamConnection>>, EndpointHash>
+      idle_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,109 @@
+// Worker: the accept loop and the thread's lifecycle.
+#include "proxy/worker/worker.h"
+
+#include <boost/asio/post.hpp>
+
+#include "common/log.h"
+#include "proxy/http/downstream_connection.h"
+
+namespace sluice {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+Worker::Worker(unsigned index, const ProxyConfig& config)
+    : index_(index),
+      config_(config),
+      pool_(config.idle_upstreams_per_endpoint),
+      random_(std::random_device{}()) {}
+
+Worker::~Worker() {
+  stop();
+  join();
+}
+
+void Worker::listen(tcp::acceptor acceptor) {
+  listen_port_ = std::to_string(acceptor.local_endpoint().port());
+  acceptor_ = std::make_unique<tcp::acceptor>(std::move(acceptor));
+}
+
+void Worker::start() {
+  accept_next();
+  schedule_sweep();
+  thread_ = std::thread([this] {
+    try {
+      context_.run();
+    } catch (const std::exception& e) {
+      log::error("worker stopped by an exception", {{"worker", std::to_string(index_)}, {"error", e.what()}});
+    }
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::stop() { context_.stop(); }
+
+void Worker::accept(std::shared_ptr<const RouteTable> table, std::function<void()> applied) {
+  asio::post(context_, [this, t = std::move(table), done = std::move(applied)]() mutable {
+    slot_.replace(std::move(t));
+    done();
+  });
+}
+
+void Worker::drain() {
+  asio::post(context_, [this] {
+    draining_ = true;
+    if (acceptor_) acceptor_->close();
+    sweep_timer_.cancel();
+    pool_.close_all();
+    // Copy: closing may remove connections from the set.
+    std::vector<DownstreamConnection*> open(connections_.begin(), connections_.end());
+    for (auto* c : open) c->close_if_idle();
+  });
+}
+
+void Worker::accept_next() {
+  if (!acceptor_ || !acceptor_->is_open()) return;
+  acceptor_->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+    if (!ec) {
+      WorkerStats::bump(stats_.connections_accepted);
+      std::make_shared<DownstreamConnection>(*this, std::move(socket))->start();
+    } else {
+      log::debug("accept failed", {{"error", ec.message()}});
+    }
+    accept_next();
+  });
+}
+
+void Worker::schedule_sweep() {
+  sweep_timer_.expires_after(std::chrono::seconds(5));
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec || draining_) return;
+    pool_.sweep();
+    schedule_sweep();
+  });
+}
+
+void Worker::new_request_id(std::string& out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.resize(32);
+  for (int half = 0; half < 2; ++half) {
+    std::uint64_t bits = random_();
+    for (int i = 0; i < 16; ++i) out[half * 16 + i] = hex[(bits >> (i * 4)) & 0xf];
+  }
+}
+
+void Worker::add(DownstreamConnection* c) {
+  connections_.insert(c);
+  WorkerStats::bump(stats_.connections_active);
+}
+
+void Worker::remove(DownstreamConnection* c) {
+  connections_.erase(c);
+  WorkerStats::bump(stats_.connections_active, -1);
+}
+
+}  // namespace sluice

@@ -1,0 +1,81 @@
+// One proxy worker: a thread with its own io_context, listening socket,
+// snapshot slot, upstream pool and counters. Nothing here is shared with
+// another worker.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/publish/snapshot_sink.h"
+#include "proxy/proxy_config.h"
+#include "proxy/upstream/connection_pool.h"
+#include "proxy/worker/snapshot_slot.h"
+#include "proxy/worker/worker_stats.h"
+
+namespace sluice {
+
+class DownstreamConnection;
+
+// worker-confined, except accept() / drain() / start() / join(), which
+// post to it from other threads.
+class Worker final : public SnapshotSink {
+ public:
+  Worker(unsigned index, const ProxyConfig& config);
+  ~Worker() override;
+
+  boost::asio::io_context& context() { return context_; }
+  // Takes a bound, listening acceptor created on context().
+  void listen(boost::asio::ip::tcp::acceptor acceptor);
+
+  void start();
+  void join();
+  void accept(std::shared_ptr<const RouteTable> table, std::function<void()> applied) override;
+  // Stops accepting, closes idle connections, and lets the rest finish.
+  void drain();
+  // Stops the event loop whatever is still running.
+  void stop();
+
+  std::uint64_t active_connections() const {
+    return stats_.connections_active.load(std::memory_order_relaxed);
+  }
+  const WorkerStats& stats() const { return stats_; }
+
+  // Worker-thread side, used by connections.
+  const ProxyConfig& config() const { return config_; }
+  SnapshotSlot& slot() { return slot_; }
+  ConnectionPool& pool() { return pool_; }
+  WorkerStats& mutable_stats() { return stats_; }
+  bool draining() const { return draining_; }
+  std::string_view listen_port() const { return listen_port_; }
+  void new_request_id(std::string& out);
+  void add(DownstreamConnection* c);
+  void remove(DownstreamConnection* c);
+
+ private:
+  void accept_next();
+  void schedule_sweep();
+
+  unsigned index_;
+  const ProxyConfig& config_;
+  boost::asio::io_context context_{1};
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  boost::asio::steady_timer sweep_timer_{context_};
+  std::thread thread_;
+  SnapshotSlot slot_;
+  ConnectionPool pool_;
+  WorkerStats stats_;
+  std::string listen_port_;
+  std::mt19937_64 random_;
+  std::unordered_set<DownstreamConnection*> connections_;
+  bool draining_ = false;
+};
+
+}  // namespace sluice

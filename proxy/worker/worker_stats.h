@@ -1,0 +1,27 @@
+// Per-worker counters: plain integers written by one thread only, summed by
+// the admin listener when it is asked (a torn read costs one scrape nothing).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace sluice {
+
+// worker-confined writes; any thread reads (relaxed atomics compile to plain
+// loads and stores on x86, and no other worker ever touches them).
+struct WorkerStats {
+  std::atomic<std::uint64_t> requests{0};
+  std::atomic<std::uint64_t> responses_by_class[6]{};  // 1xx..5xx at [1..5]
+  std::atomic<std::uint64_t> connections_accepted{0};
+  std::atomic<std::uint64_t> connections_active{0};
+  std::atomic<std::uint64_t> upstream_connects{0};
+  std::atomic<std::uint64_t> upstream_reuses{0};
+  std::atomic<std::uint64_t> upstream_connect_failures{0};
+
+  static void bump(std::atomic<std::uint64_t>& c, std::int64_t by = 1) {
+    c.store(c.load(std::memory_order_relaxed) + static_cast<std::uint64_t>(by),
+            std::memory_order_relaxed);
+  }
+};
+
+}  // namespace sluice
