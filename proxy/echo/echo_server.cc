@@ -155,6 +155,7 @@ struct request_state {
   std::uint64_t body_bytes = 0;
   bool hashing = false;
   bool head_too_large = false;
+  bool bad_version = false;
 
   void reset() {
     arena.clear();
@@ -165,6 +166,7 @@ struct request_state {
     body_bytes = 0;
     hashing = false;
     head_too_large = false;
+    bad_version = false;
   }
   std::string_view view(span s) const { return {arena.data() + s.off, s.len}; }
   std::string_view hook_value(hook h) const {
@@ -223,6 +225,11 @@ int on_header_field(llhttp_t* p, const char* at, std::size_t len) {
 int on_header_field_complete(llhttp_t* p) {
   auto& r = conn_of(p).req;
   auto end = static_cast<std::uint32_t>(r.arena.size());
+  // llhttp 8 accepts "Name : value"; a request smuggling classic, so refuse it here too.
+  if (!r.arena.empty() && (r.arena.back() == ' ' || r.arena.back() == '\t')) {
+    llhttp_set_error_reason(p, "whitespace before the colon");
+    return HPE_USER;
+  }
   std::uint32_t start = r.headers.empty() ? r.url.off + r.url.len
                                           : r.headers.back().value.off + r.headers.back().value.len;
   r.current_name = {start, end - start};
@@ -260,6 +267,11 @@ int on_header_value_complete(llhttp_t* p) {
 }
 int on_headers_complete(llhttp_t* p) {
   auto& c = conn_of(p);
+  if (p->http_major != 1) {
+    c.req.bad_version = true;
+    llhttp_set_error_reason(p, "unsupported HTTP version");
+    return HPE_USER;
+  }
   if (c.req.has(request_state::expect) && p->http_major == 1 && p->http_minor >= 1 &&
       iequals(c.req.hook_value(request_state::expect), "100-continue"))
     c.out += "HTTP/1.1 100 Continue\r\n\r\n";  // written before we read the body
@@ -562,9 +574,9 @@ asio::awaitable<void> run_session(tcp::socket sock, worker_state& worker) {
       llhttp_errno_t err = llhttp_execute(&c->parser, p, len);
       if (err == HPE_OK) break;
       if (err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
-        int status = c->req.head_too_large ? 431 : 400;
-        c->out += status == 431 ? "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                                : "HTTP/1.1 400 Bad Request\r\n";
+        c->out += c->req.head_too_large ? "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                  : c->req.bad_version  ? "HTTP/1.1 505 HTTP Version Not Supported\r\n"
+                                        : "HTTP/1.1 400 Bad Request\r\n";
         c->out += "Server: sluice-echo\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ";
         std::string_view reason = llhttp_errno_name(err);
         append_number(c->out, reason.size() + 1);

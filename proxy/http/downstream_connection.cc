@@ -147,6 +147,7 @@ ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const 
 }
 
 asio::awaitable<bool> DownstreamConnection::read_request_head() {
+  in_.consume(parse_pos_ - in_.begin());  // the previous request, now answered
   in_.compact();  // a pipelined request may already be here
   parse_pos_ = in_.begin();
   request_parser_.start_message();

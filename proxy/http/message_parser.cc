@@ -161,6 +161,11 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   auto& s = self(p);
   if (s.head_.headers.size() >= max_header_fields)
     return s.fail(ParseError::header_too_large, "too many header fields");
+  // llhttp lets "Name : value" through for names it does not know; RFC 9112
+  // 5.1 says a server must reject whitespace between name and colon.
+  std::string_view name = s.field_name_.in(s.base_);
+  if (name.empty() || name.find_first_of(" \t") != std::string_view::npos)
+    return s.fail(ParseError::bad_request, "whitespace in a header field name");
   // Trailing whitespace is not part of the value (RFC 9110 5.5).
   std::string_view value = trim(s.field_value_.in(s.base_));
   // llhttp joins obsolete line folding into the value; RFC 9112 5.2 lets a

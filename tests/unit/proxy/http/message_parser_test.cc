@@ -81,6 +81,7 @@ TEST_CASE("framing attacks and malformed requests are refused", "[http]") {
       {"bad chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ParseError::bad_request},
       {"obs-fold", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", ParseError::bad_request},
       {"space before colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", ParseError::bad_request},
+      {"space before colon, unknown name", "GET / HTTP/1.1\r\nHost: a\r\nX-A : b\r\n\r\n", ParseError::bad_request},
       {"NUL in value", std::string("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\0c\r\n\r\n", 38), ParseError::bad_request},
       {"bare CR in value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n", ParseError::bad_request},
       {"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", ParseError::bad_version},
