@@ -137,6 +137,18 @@ asio::awaitable<void> DownstreamConnection::run() {
   close();
 }
 
+// Idempotent and bodyless: sending it again cannot do anything twice.
+bool DownstreamConnection::retry_safe_request() const {
+  const auto& head = request_parser_.head();
+  if (head.has_body) return false;
+  switch (head.method) {
+    case HTTP_GET: case HTTP_HEAD: case HTTP_OPTIONS: case HTTP_PUT: case HTTP_DELETE: case HTTP_TRACE:
+      return true;
+    default:
+      return false;
+  }
+}
+
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
   switch (e) {
     case ParseError::header_too_large: return ProxyError::header_too_large;
@@ -240,45 +252,40 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   ForwardFacts facts{client_ip_, "http", worker_.listen_port(), request_id_, target, generated_id, upgrade};
   build_upstream_head(upstream_head_, head, base, facts);
 
-  ProxyError error = co_await open_upstream(backend, match.route->backend, snapshot);
-  if (error != ProxyError::none) co_return co_await reply(error, close_on_reply, backend.name);
-
-  const std::size_t body_from = parse_pos_;
-  error = co_await send_request_start(body_from);
-  if (error != ProxyError::none) {
-    release_upstream(false);
-    co_return co_await reply(error, true);
-  }
-
-  Relay relay;
   ProxyError body_error = ProxyError::none;
-  if (request_body_done_) {
-    relay = co_await relay_response(head_method, upgrade);
-    // A reused connection the backend had closed meanwhile: one fresh retry
-    // is safe because nothing was read and the request had no body.
-    if (relay.error == ProxyError::upstream_reset && !relay.got_bytes && upstream_ &&
-        upstream_->reused && !head.has_body) {
-      release_upstream(false);
-      error = co_await open_upstream(backend, match.route->backend, snapshot);
-      if (error == ProxyError::none && upstream_->reused) {
-        release_upstream(false);
-        error = co_await connect_to(backend.endpoints.empty() ? tcp::endpoint() : backend.endpoints.front().address);
-      }
-      if (error != ProxyError::none) co_return co_await reply(error, false, backend.name);
-      error = co_await send_request_start(body_from);
-      if (error != ProxyError::none) {
-        release_upstream(false);
-        co_return co_await reply(error, true);
-      }
-      relay = co_await relay_response(head_method, upgrade);
-    }
-  } else {
-    using namespace asio::experimental::awaitable_operators;
-    auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
-    body_error = pumped;
-    relay = relayed;
-  }
+  Relay relay = co_await forward(backend, match.route->backend, snapshot, head_method, upgrade, body_error);
   co_return co_await finish_exchange(relay, body_error);
+}
+
+// Sends the request and relays the response. A pooled connection that the
+// backend closed meanwhile (nothing came back) gets one retry on a fresh
+// connection when the request is safe to send twice.
+asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::forward(
+    const Backend& backend, std::uint32_t backend_index, const SnapshotSlot::Ref& snapshot,
+    bool head_method, bool upgrade, ProxyError& body_error) {
+  const std::size_t body_from = parse_pos_;
+  for (int attempt = 0;; ++attempt) {
+    Relay r;
+    r.error = co_await open_upstream(backend, backend_index, snapshot, attempt == 0);
+    if (r.error != ProxyError::none) co_return r;
+    const bool reused = upstream_->reused;
+    r.error = co_await send_request_start(body_from);
+    if (r.error == ProxyError::none) {
+      if (request_body_done_) {
+        r = co_await relay_response(head_method, upgrade);
+      } else {
+        using namespace asio::experimental::awaitable_operators;
+        auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
+        body_error = pumped;
+        r = relayed;
+      }
+    }
+    const bool stale = reused && !r.got_bytes && !r.response_started &&
+                       r.error == ProxyError::upstream_reset && retry_safe_request();
+    if (!stale || attempt > 0) co_return r;
+    release_upstream(false);
+    parse_pos_ = body_from;
+  }
 }
 
 asio::awaitable<bool> DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error) {
@@ -316,7 +323,11 @@ void DownstreamConnection::release_upstream(bool reusable) {
 
 asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& backend,
                                                                 std::uint32_t backend_index,
-                                                                const SnapshotSlot::Ref& snapshot) {
+                                                                const SnapshotSlot::Ref& snapshot,
+                                                                bool pooled) {
+  // A request that can be sent again skips the liveness check of pooled
+  // connections: a stale one costs a retry instead of a syscall per request.
+  const bool retry_safe = retry_safe_request();
   if (backend.is_external()) {
     tcp::resolver resolver(socket_.get_executor());
     auto [ec, results] = co_await resolver.async_resolve(
@@ -331,7 +342,7 @@ asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& b
   ProxyError error = ProxyError::upstream_connect_failed;
   for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
     const tcp::endpoint& peer = backend.endpoints[(first + attempt) % count].address;
-    if (auto idle = worker_.pool().take(peer)) {
+    if (auto idle = pooled ? worker_.pool().take(peer, !retry_safe) : nullptr) {
       upstream_ = std::move(idle);
       WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
       co_return ProxyError::none;

@@ -52,7 +52,10 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<bool> read_request_head();
   awaitable<bool> serve_exchange();
   awaitable<ProxyError> open_upstream(const Backend& backend, std::uint32_t backend_index,
-                                      const SnapshotSlot::Ref& snapshot);
+                                      const SnapshotSlot::Ref& snapshot, bool pooled);
+  awaitable<Relay> forward(const Backend& backend, std::uint32_t backend_index,
+                           const SnapshotSlot::Ref& snapshot, bool head_method, bool upgrade,
+                           ProxyError& body_error);
   awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);
   awaitable<ProxyError> send_request_start(std::size_t body_from);
   awaitable<ProxyError> pump_request_body();
@@ -64,6 +67,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<bool> finish_exchange(const Relay& relay, ProxyError body_error);
 
   ProxyError parse_error_to_proxy_error(ParseError e) const;
+  bool retry_safe_request() const;
   void set_downstream_deadline(std::chrono::milliseconds d);
   void set_upstream_deadline(std::chrono::milliseconds d);
   void arm_watchdog(clock::time_point deadline);

@@ -28,14 +28,15 @@ std::size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) co
   return h;
 }
 
-std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::tcp::endpoint& peer) {
+std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::tcp::endpoint& peer,
+                                                         bool verify) {
   auto it = idle_.find(peer);
   if (it == idle_.end()) return nullptr;
   auto& stack = it->second;
   while (!stack.empty()) {
     auto c = std::move(stack.back());
     stack.pop_back();
-    if (still_open(*c)) {
+    if (!verify || still_open(*c)) {
       c->reused = true;
       return c;
     }

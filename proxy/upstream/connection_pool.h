@@ -21,8 +21,10 @@ class ConnectionPool {
  public:
   explicit ConnectionPool(std::size_t max_idle_per_endpoint) : max_idle_(max_idle_per_endpoint) {}
 
-  // An idle connection to `peer` that the backend has not closed, or null.
-  std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer);
+  // An idle connection to `peer`, or null. With `verify`, one the backend
+  // has not closed (a non-blocking peek: one syscall); without, the caller
+  // must be able to retry on a fresh connection if the backend closed it.
+  std::unique_ptr<UpstreamConnection> take(const boost::asio::ip::tcp::endpoint& peer, bool verify);
   // Keeps `c` for reuse (or closes it when the endpoint has enough idle ones).
   void give_back(std::unique_ptr<UpstreamConnection> c);
   // Drops idle connections whose backend closed them.

@@ -65,7 +65,9 @@ class Worker final : public SnapshotSink {
 
   unsigned index_;
   const ProxyConfig& config_;
-  boost::asio::io_context context_{1};
+  // One thread runs it; other threads only post (snapshots, drain), so the
+  // reactor's per-socket locks can go while the scheduler keeps its own.
+  boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   boost::asio::steady_timer sweep_timer_{context_};
   std::thread thread_;
