@@ -1,0 +1,70 @@
+// Header rewriting: what reaches the backend and what reaches the client.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "proxy/http/header_rewrite.h"
+#include "proxy/http/message_parser.h"
+
+using namespace sluice;
+
+namespace {
+
+std::string upstream_head_for(const std::string& request, ForwardFacts facts) {
+  MessageParser p(MessageParser::Kind::request);
+  p.start_message();
+  std::size_t consumed = 0;
+  REQUIRE(p.execute(request.data(), 0, request.size(), consumed) == ParseStatus::message_complete);
+  std::string out;
+  facts.target = p.head().target.in(request.data());
+  build_upstream_head(out, p.head(), request.data(), facts);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("hop-by-hop fields and those named in Connection never reach the backend", "[http]") {
+  std::string out = upstream_head_for(
+      "GET /a HTTP/1.1\r\nHost: example.com\r\nConnection: keep-alive, X-Secret\r\n"
+      "Keep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Connection: x\r\nX-Secret: 1\r\n"
+      "X-Kept: yes\r\nx-MiXeD-case: Value\r\n\r\n",
+      {"10.0.0.1", "http", "8080", "abc", {}, false, false});
+  CHECK(out.starts_with("GET /a HTTP/1.1\r\nHost: example.com\r\nX-Kept: yes\r\nx-MiXeD-case: Value\r\n"));
+  for (const char* gone : {"Connection", "Keep-Alive", "TE:", "Proxy-Connection", "X-Secret"})
+    CHECK(out.find(gone) == std::string::npos);
+}
+
+TEST_CASE("forwarding fields are set by the proxy and X-Forwarded-For is appended", "[http]") {
+  std::string out = upstream_head_for(
+      "GET / HTTP/1.1\r\nHost: h:8080\r\nX-Forwarded-For: 1.2.3.4\r\nX-Real-IP: spoofed\r\n"
+      "X-Forwarded-Proto: https\r\n\r\n",
+      {"10.0.0.1", "http", "8080", "0123456789abcdef0123456789abcdef", {}, true, false});
+  CHECK(out.find("X-Forwarded-For: 1.2.3.4, 10.0.0.1\r\n") != std::string::npos);
+  CHECK(out.find("X-Real-IP: 10.0.0.1\r\n") != std::string::npos);
+  CHECK(out.find("spoofed") == std::string::npos);
+  CHECK(out.find("X-Forwarded-Proto: http\r\n") != std::string::npos);
+  CHECK(out.find("X-Forwarded-Host: h:8080\r\n") != std::string::npos);
+  CHECK(out.find("X-Forwarded-Port: 8080\r\n") != std::string::npos);
+  CHECK(out.find("X-Request-ID: 0123456789abcdef0123456789abcdef\r\n") != std::string::npos);
+  CHECK(out.ends_with("\r\n\r\n"));
+}
+
+TEST_CASE("an upgrade request keeps Upgrade and says Connection: upgrade", "[http]") {
+  std::string out = upstream_head_for(
+      "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      {"10.0.0.1", "http", "80", "id", {}, false, true});
+  CHECK(out.find("Upgrade: websocket\r\nConnection: upgrade\r\n") != std::string::npos);
+}
+
+TEST_CASE("the response head drops hop-by-hop fields and states the connection's fate", "[http]") {
+  std::string response = "HTTP/1.1 200 Fine\r\nConnection: keep-alive\r\nKeep-Alive: timeout=4\r\n"
+                         "Content-Length: 2\r\nSet-Cookie: a=b\r\n\r\nok";
+  MessageParser p(MessageParser::Kind::response);
+  p.start_message();
+  std::size_t consumed = 0;
+  REQUIRE(p.execute(response.data(), 0, response.size(), consumed) == ParseStatus::head_complete);
+  std::string out;
+  build_downstream_head(out, p.head(), response.data(), p.head().reason.in(response.data()),
+                        {true, false, false});
+  CHECK(out == "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nSet-Cookie: a=b\r\nConnection: close\r\n\r\n");
+}
