@@ -12,6 +12,7 @@
 
 #include "common/log.h"
 #include "proxy/http/header_rewrite.h"
+#include "proxy/listener.h"
 #include "proxy/worker/worker.h"
 
 namespace sluice {
@@ -137,6 +138,11 @@ asio::awaitable<void> DownstreamConnection::run() {
   close();
 }
 
+static void mark_request_start(ExchangeRecord& record) {
+  record.start = std::chrono::steady_clock::now();
+  record.start_wall = std::chrono::system_clock::now();
+}
+
 // Idempotent and bodyless: sending it again cannot do anything twice.
 bool DownstreamConnection::retry_safe_request() const {
   const auto& head = request_parser_.head();
@@ -164,16 +170,20 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
   parse_pos_ = in_.begin();
   request_parser_.start_message();
   request_id_.clear();
+  record_.reset();
   const auto& cfg = worker_.config();
   bool started = in_.readable() > 0;
+  if (started) mark_request_start(record_);
   set_downstream_deadline(started ? cfg.client_header_timeout : cfg.keepalive_timeout);
   for (;;) {
     if (parse_pos_ < in_.end()) {
       std::size_t consumed = 0;
       head_status_ = request_parser_.execute(in_.data(), parse_pos_, in_.end(), consumed);
       parse_pos_ += consumed;
-      if (head_status_ == ParseStatus::head_complete || head_status_ == ParseStatus::message_complete)
+      if (head_status_ == ParseStatus::head_complete || head_status_ == ParseStatus::message_complete) {
+        record_.request_bytes = parse_pos_ - in_.begin();
         co_return true;
+      }
       if (head_status_ == ParseStatus::error) {
         log::debug("bad request", {{"client", client_ip_}, {"reason", request_parser_.error_reason()}});
         co_await reply(parse_error_to_proxy_error(request_parser_.error()), true,
@@ -200,6 +210,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
     in_.commit(n);
     if (!started) {
       started = true;
+      mark_request_start(record_);
       set_downstream_deadline(cfg.client_header_timeout);  // slowloris: the whole head, once
     }
   }
@@ -208,9 +219,11 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
 asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, std::string_view detail) {
   if (request_id_.empty()) worker_.new_request_id(request_id_);
   build_local_reply(downstream_head_, error, request_id_, detail, close);
-  WorkerStats::bump(worker_.mutable_stats().responses_by_class[status_for(error) / 100]);
   set_downstream_deadline(worker_.config().downstream_write_timeout);
   auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(downstream_head_), use_tuple);
+  record_.response_bytes += n;
+  record_.error = error;
+  complete_exchange(status_for(error));
   co_return !ec && !close;
 }
 
@@ -219,7 +232,6 @@ asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, 
 asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   auto& head = request_parser_.head();
   const char* base = in_.data();
-  WorkerStats::bump(worker_.mutable_stats().requests);
 
   bool generated_id = false;
   if (head.request_id >= 0 && head.headers[head.request_id].value.length <= max_request_id_bytes &&
@@ -236,6 +248,9 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   std::string_view target = head.target.in(base);
   std::string_view host = head.host >= 0 ? head.headers[head.host].value.in(base) : std::string_view();
   split_absolute_form(target, host);
+  record_request_head();
+  record_.target.assign(target);
+  record_.host.assign(host);
   if (head.method == HTTP_CONNECT) co_return co_await reply(ProxyError::bad_request, true, "CONNECT is not supported");
 
   // Route on the snapshot this worker holds now; the exchange keeps it.
@@ -244,6 +259,8 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   RouteMatch match = snapshot->match(host, target);
   if (!match.route) co_return co_await reply(ProxyError::no_route, close_on_reply);
   const Backend& backend = *match.backend;
+  record_.route = match.route;
+  record_.backend = match.backend;
   if (backend.endpoints.empty() && !backend.is_external())
     co_return co_await reply(ProxyError::no_endpoints, close_on_reply, backend.name);
 
@@ -288,7 +305,30 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::forward(
   }
 }
 
+// Copies what the access log needs out of the head, which the body will
+// overwrite; the strings keep their capacity across requests.
+void DownstreamConnection::record_request_head() {
+  const auto& head = request_parser_.head();
+  const char* base = in_.data();
+  record_.method.assign(llhttp_method_name(static_cast<llhttp_method_t>(head.method)));
+  record_.http_minor = head.http_minor;
+  if (head.user_agent >= 0) record_.user_agent.assign(head.headers[head.user_agent].value.in(base));
+  if (head.referer >= 0) record_.referer.assign(head.headers[head.referer].value.in(base));
+}
+
+void DownstreamConnection::complete_exchange(int status) {
+  record_.status = status;
+  record_.end = clock::now();
+  record_.client_ip = client_ip_;
+  record_.request_id = request_id_;
+  worker_.observe(record_);
+  record_.route = nullptr;  // the snapshot is unpinned after this exchange
+  record_.backend = nullptr;
+}
+
 asio::awaitable<bool> DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error) {
+  record_.request_bytes += request_parser_.body_bytes();
+  if (relay.response_started) complete_exchange(record_.upstream_status);
   if (relay.tunnel) {
     co_await tunnel();
     co_return false;
@@ -303,7 +343,6 @@ asio::awaitable<bool> DownstreamConnection::finish_exchange(const Relay& relay, 
     co_return false;
   }
   if (!clean) co_return false;
-  WorkerStats::bump(worker_.mutable_stats().responses_by_class[response_parser_.head().status / 100 % 6]);
   co_return !relay.downstream_close && request_body_done_;
 }
 
@@ -328,11 +367,13 @@ asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& b
   // A request that can be sent again skips the liveness check of pooled
   // connections: a stale one costs a retry instead of a syscall per request.
   const bool retry_safe = retry_safe_request();
+  record_.upstream_start = clock::now();
   if (backend.is_external()) {
     tcp::resolver resolver(socket_.get_executor());
     auto [ec, results] = co_await resolver.async_resolve(
         backend.external_name, std::to_string(backend.external_port), use_tuple);
     if (ec || results.empty()) co_return ProxyError::dns_failed;
+    record_.upstream_address.assign(to_string(results.begin()->endpoint()));
     co_return co_await connect_to(results.begin()->endpoint());
   }
   const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
@@ -341,7 +382,9 @@ asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& b
   const std::uint32_t attempts = std::min<std::uint32_t>(count, 2);
   ProxyError error = ProxyError::upstream_connect_failed;
   for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
-    const tcp::endpoint& peer = backend.endpoints[(first + attempt) % count].address;
+    const Endpoint& endpoint = backend.endpoints[(first + attempt) % count];
+    const tcp::endpoint& peer = endpoint.address;
+    record_.upstream_address.assign(endpoint.name);
     if (auto idle = pooled ? worker_.pool().take(peer, !retry_safe) : nullptr) {
       upstream_ = std::move(idle);
       WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
@@ -469,6 +512,8 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
       ub.consume(pos - ub.begin());
       continue;
     }
+    record_.upstream_header = clock::now();
+    record_.upstream_status = h.status;
     r.tunnel = h.status == 101 && upgrade;
     const bool until_close = status == ParseStatus::head_complete && !h.chunked &&
                              !(h.content_length > 0);
@@ -490,6 +535,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
                                             asio::buffer(ub.data() + body_from, pos - body_from)};
     set_downstream_deadline(cfg.downstream_write_timeout);
     auto [wec, wn] = co_await asio::async_write(socket_, first, use_tuple);
+    record_.response_bytes += wn;
     r.response_started = true;
     if (wec) { r.error = ProxyError::upstream_reset; co_return r; }
     ub.consume(pos - ub.begin());
@@ -509,6 +555,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
       if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
       set_downstream_deadline(cfg.downstream_write_timeout);
       auto [dec, dn] = co_await asio::async_write(socket_, asio::buffer(ub.data() + pos, consumed), use_tuple);
+      record_.response_bytes += dn;
       if (dec) { r.error = ProxyError::upstream_reset; co_return r; }
       ub.consume(consumed);
     }

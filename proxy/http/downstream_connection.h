@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "proxy/http/byte_buffer.h"
+#include "proxy/http/exchange_record.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/message_parser.h"
 #include "proxy/upstream/upstream_connection.h"
@@ -72,6 +73,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   void set_upstream_deadline(std::chrono::milliseconds d);
   void arm_watchdog(clock::time_point deadline);
   void release_upstream(bool reusable);
+  void record_request_head();
+  void complete_exchange(int status);
   void close();
 
   Worker& worker_;
@@ -96,6 +99,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string request_id_;
   std::string client_ip_;
   std::unique_ptr<UpstreamConnection> upstream_;
+  ExchangeRecord record_;
 };
 
 }  // namespace sluice

@@ -41,7 +41,6 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
   out.append(facts.target);
   out.append(" HTTP/1.1\r\n");
 
-  std::string_view forwarded_for;
   for (const HeaderField& f : head.headers) {
     std::string_view name = f.name.in(base);
     if (is_hop_by_hop(name) || named_in_connection(name, head, base)) continue;
@@ -49,10 +48,7 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     if (iequals(name, "x-real-ip") || iequals(name, "x-forwarded-proto") ||
         iequals(name, "x-forwarded-host") || iequals(name, "x-forwarded-port"))
       continue;
-    if (iequals(name, "x-forwarded-for")) {
-      forwarded_for = f.value.in(base);
-      continue;
-    }
+    if (iequals(name, "x-forwarded-for")) continue;  // merged into one field below
     out.append(name);
     out.append(": ");
     out.append(f.value.in(base));
@@ -63,9 +59,12 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     append_field(out, "Connection", "upgrade");
   }
   out.append("X-Forwarded-For: ");
-  if (!forwarded_for.empty()) {
-    out.append(forwarded_for);
-    out.append(", ");
+  if (head.forwarded_for >= 0) {  // the client's chain, in order, then the client itself
+    for (const HeaderField& f : head.headers) {
+      if (!iequals(f.name.in(base), "x-forwarded-for") || f.value.empty()) continue;
+      out.append(f.value.in(base));
+      out.append(", ");
+    }
   }
   out.append(facts.client_ip);
   out.append("\r\n");

@@ -35,6 +35,8 @@ struct MessageHead {
   int request_id = -1;
   int forwarded_for = -1;
   int upgrade = -1;
+  int user_agent = -1;
+  int referer = -1;
   bool has_body = false;    // Content-Length > 0 or chunked
   bool chunked = false;
   bool expect_continue = false;
@@ -51,7 +53,7 @@ struct MessageHead {
     target = {};
     reason = {};
     headers.clear();
-    host = request_id = forwarded_for = upgrade = -1;
+    host = request_id = forwarded_for = upgrade = user_agent = referer = -1;
     has_body = chunked = expect_continue = connection_upgrade = false;
     connection_close = connection_keep_alive = false;
     content_length = 0;

@@ -192,6 +192,10 @@ void MessageParser::note_header(const HeaderField& field) {
     head_.forwarded_for = index;
   } else if (iequals(name, "upgrade")) {
     head_.upgrade = index;
+  } else if (iequals(name, "user-agent")) {
+    head_.user_agent = index;
+  } else if (iequals(name, "referer")) {
+    head_.referer = index;
   } else if (iequals(name, "expect")) {
     head_.expect_continue = iequals(value, "100-continue");
   } else if (iequals(name, "connection")) {

@@ -96,6 +96,11 @@ void Worker::new_request_id(std::string& out) {
   }
 }
 
+void Worker::observe(const ExchangeRecord& record) {
+  WorkerStats::bump(stats_.requests);
+  WorkerStats::bump(stats_.responses_by_class[record.status / 100 % 6]);
+}
+
 void Worker::add(DownstreamConnection* c) {
   connections_.insert(c);
   WorkerStats::bump(stats_.connections_active);

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/publish/snapshot_sink.h"
+#include "proxy/http/exchange_record.h"
 #include "proxy/proxy_config.h"
 #include "proxy/upstream/connection_pool.h"
 #include "proxy/worker/snapshot_slot.h"
@@ -56,6 +57,8 @@ class Worker final : public SnapshotSink {
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
   void new_request_id(std::string& out);
+  // Called once per finished exchange, on this worker's thread.
+  void observe(const ExchangeRecord& record);
   void add(DownstreamConnection* c);
   void remove(DownstreamConnection* c);
 
