@@ -37,9 +37,10 @@ TEST_CASE("hop-by-hop fields and those named in Connection never reach the backe
 TEST_CASE("forwarding fields are set by the proxy and X-Forwarded-For is appended", "[http]") {
   std::string out = upstream_head_for(
       "GET / HTTP/1.1\r\nHost: h:8080\r\nX-Forwarded-For: 1.2.3.4\r\nX-Real-IP: spoofed\r\n"
+      "X-Forwarded-For: 5.6.7.8\r\n"
       "X-Forwarded-Proto: https\r\n\r\n",
       {"10.0.0.1", "http", "8080", "0123456789abcdef0123456789abcdef", {}, true, false});
-  CHECK(out.find("X-Forwarded-For: 1.2.3.4, 10.0.0.1\r\n") != std::string::npos);
+  CHECK(out.find("X-Forwarded-For: 1.2.3.4, 5.6.7.8, 10.0.0.1\r\n") != std::string::npos);
   CHECK(out.find("X-Real-IP: 10.0.0.1\r\n") != std::string::npos);
   CHECK(out.find("spoofed") == std::string::npos);
   CHECK(out.find("X-Forwarded-Proto: http\r\n") != std::string::npos);
