@@ -1,0 +1,89 @@
+// The controller's dirty flag, hold-off timer, translate and publish.
+#include "controller/controller_loop.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace sluice::controller {
+
+ControllerLoop::ControllerLoop(boost::asio::io_context& io, ObjectStore& store,
+                               TranslatorOptions options, SnapshotPublisher& publisher,
+                               std::chrono::milliseconds hold_off,
+                               std::chrono::milliseconds max_delay)
+    : store_(store),
+      options_(std::move(options)),
+      publisher_(publisher),
+      hold_off_(hold_off),
+      max_delay_(std::max(max_delay, hold_off)),
+      timer_(io) {
+  store_.set_on_change([this] { mark_dirty(); });
+}
+
+ControllerLoop::~ControllerLoop() { store_.set_on_change({}); }
+
+void ControllerLoop::mark_dirty() {
+  dirty_ = true;
+  last_change_ = clock::now();
+  if (armed_) return;  // on_timer() re-arms if changes keep coming
+  first_change_ = last_change_;
+  arm(last_change_ + hold_off_);
+}
+
+void ControllerLoop::arm(clock::time_point at) {
+  armed_ = true;
+  const std::uint64_t epoch = ++arm_epoch_;
+  timer_.expires_at(at);
+  timer_.async_wait([this, epoch](const boost::system::error_code& ec) {
+    if (ec) return;  // cancelled; `this` may be gone
+    if (epoch == arm_epoch_) on_timer();
+  });
+}
+
+void ControllerLoop::on_timer() {
+  const auto quiet_at = last_change_ + hold_off_;
+  const auto deadline = first_change_ + max_delay_;
+  const auto now = clock::now();
+  if (now < quiet_at && now < deadline) return arm(std::min(quiet_at, deadline));
+  translate_now();
+}
+
+void ControllerLoop::translate_now() {
+  armed_ = false;
+  ++arm_epoch_;
+  timer_.cancel();
+  dirty_ = false;
+
+  const auto started = clock::now();
+  TranslationResult result = translate(store_, options_, generation_ + 1);
+  const auto elapsed = std::chrono::duration<double, std::milli>(clock::now() - started);
+  generation_ = result.table->generation();
+  log_new_warnings(result.warnings);
+  publisher_.publish(result.table);
+
+  last_counts_ = result.counts;
+  last_warnings_ = std::move(result.warnings);
+  log::info("configuration change applied",
+            {{"generation", std::to_string(generation_)},
+             {"ingresses", std::to_string(last_counts_.ingresses_served)},
+             {"hosts", std::to_string(last_counts_.hosts)},
+             {"routes", std::to_string(last_counts_.routes)},
+             {"backends", std::to_string(last_counts_.backends)},
+             {"warnings", std::to_string(last_warnings_.size())},
+             {"translation_ms", std::to_string(elapsed.count())}});
+}
+
+// A warning is logged when it first appears, not again on every translation
+// while the object stays the same.
+void ControllerLoop::log_new_warnings(const std::vector<Warning>& warnings) {
+  std::set<Warning> before(last_warnings_.begin(), last_warnings_.end());
+  for (const Warning& w : warnings) {
+    if (before.contains(w)) continue;
+    log::warn("object skipped or degraded",
+              {{"kind", k8s::kind_name(w.object.kind)},
+               {"object", w.object.key()},
+               {"reason", w.reason}});
+  }
+}
+
+}  // namespace sluice::controller

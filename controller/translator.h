@@ -1,0 +1,41 @@
+// The translator: a pure, deterministic function from the object store to a
+// RouteTable. Ingress v1 semantics live here (and in the files it uses:
+// class_selection, rule_validation, backend_resolution).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "common/model/route_table.h"
+#include "controller/object_store.h"
+#include "controller/translator_options.h"
+#include "controller/warning.h"
+
+namespace sluice::controller {
+
+// any thread (immutable)
+struct TranslationCounts {
+  std::size_t ingresses_served = 0;
+  std::size_t ingresses_ignored = 0;  // another controller's, or no class
+  std::size_t hosts = 0;              // distinct rule hosts, not counting "no host"
+  std::size_t routes = 0;             // includes default-backend routes
+  std::size_t backends = 0;
+};
+
+// any thread (immutable)
+struct TranslationResult {
+  std::shared_ptr<const RouteTable> table;  // never null
+  std::vector<Warning> warnings;            // in a deterministic order, no duplicates
+  TranslationCounts counts;
+};
+
+// Ingresses are applied oldest first (creationTimestamp, then
+// namespace/name), so on a conflict (same host, path and match) the older
+// Ingress keeps the route. No I/O, no clock: the same store and options
+// always give the same table and warnings.
+TranslationResult translate(const ObjectStore& store, const TranslatorOptions& options,
+                            std::uint64_t generation);
+
+}  // namespace sluice::controller

@@ -1,0 +1,15 @@
+// Which Ingresses this controller serves: its class name and controller name.
+#pragma once
+
+#include <string>
+
+namespace sluice::controller {
+
+// any thread (immutable)
+struct TranslatorOptions {
+  std::string ingress_class = "sluice";  // --ingress-class
+  std::string controller_class = "sluice.dev/ingress-controller";  // IngressClass spec.controller
+  bool watch_ingress_without_class = false;  // serve Ingresses that name no class at all
+};
+
+}  // namespace sluice::controller
