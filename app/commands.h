@@ -7,5 +7,7 @@ namespace sluice::app {
 int run_proxy_command(int argc, char** argv);
 // `sluice echo --listen ADDR:PORT [--name NAME]`: argv[0] is "echo".
 int run_echo_command(int argc, char** argv);
+// `sluice ctl VIEW [URL] [--admin ADDR:PORT] [-o json]`: argv[0] is "ctl".
+int run_ctl_command(int argc, char** argv);
 
 }  // namespace sluice::app

@@ -13,6 +13,7 @@ namespace sluice::app {
 
 const char* const usage_text = R"(usage: sluice [flags]
        sluice echo --listen ADDR:PORT [--name NAME] [--threads N]
+       sluice ctl ingresses|backends|snapshot|explain URL [--admin ADDR:PORT] [-o json]
 
 sluice is an HTTP reverse proxy and Kubernetes Ingress controller in one binary.
 Standalone, it routes by the Ingress, IngressClass, Service and EndpointSlice
@@ -20,13 +21,28 @@ manifests in a folder and applies changes to them without a restart.
 
 Sources:
   --manifests DIR               read *.yaml, *.yml, *.json in DIR and watch it for changes
+  --kubeconfig FILE             watch the Kubernetes API of FILE's current context (default:
+                                $KUBECONFIG, then the in-cluster service account); not with --manifests
+  --watch-namespace NS          watch namespaced objects in NS only (default: all namespaces)
+Status and leader election (cluster mode):
+  --publish-service NS/NAME     write that Service's load-balancer address into Ingress status
+  --publish-status-address A[,B]  write these IPs or host names into Ingress status instead
+  --election-id NAME            the Lease that elects the status writer (default sluice-leader)
+  --election-namespace NS       its namespace (default: the pod's namespace)
+  --election-lease-duration D   (default 15s)
+  --election-renew-deadline D   (default 10s)
+  --election-retry-period D     (default 2s)
 Listeners:
   --http-listen ADDR:PORT       public HTTP listener (default 0.0.0.0:8080; port 0 picks a free port)
-  --admin-listen ADDR:PORT      /healthz, /readyz (default 127.0.0.1:10254)
+  --https-listen ADDR:PORT      public HTTPS listener (default 0.0.0.0:8443; "off" disables it)
+  --admin-listen ADDR:PORT      /healthz, /readyz, /metrics, /debug/* (default 127.0.0.1:10254)
 Ingress selection:
   --ingress-class NAME          class name served (default sluice)
   --controller-class NAME       IngressClass spec.controller served (default sluice.dev/ingress-controller)
   --watch-ingress-without-class also serve Ingresses that name no class
+TLS:
+  --default-ssl-certificate NS/NAME  Secret whose certificate serves unknown or missing SNI
+                                (default: a self-signed certificate generated at start)
 Proxy:
   --workers N                   worker threads (default: number of cores)
   --max-header-bytes N          request header block limit, then 431 (default 32768)
@@ -41,6 +57,8 @@ Proxy:
 Logging:
   --log-format text|json        (default text)
   --log-level debug|info|warn|error  (default info)
+  --access-log off|stdout|FILE  one line per request, written off the request path (default stdout)
+  --access-log-format text|json ingress-nginx's upstream format, or JSON (default text)
   --help                        this text
 Durations: 500ms, 10s, 2m, 1h (a bare number is seconds).
 )";
@@ -68,6 +86,12 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--manifests", [](Options& o, std::string_view v) { o.manifests = v; return !v.empty(); }},
       {"--http-listen", [](Options& o, std::string_view v) { o.http_listen = v; return true; }},
       {"--admin-listen", [](Options& o, std::string_view v) { o.admin_listen = v; return true; }},
+      {"--https-listen", [](Options& o, std::string_view v) { o.https_listen = v; return true; }},
+      {"--default-ssl-certificate", [](Options& o, std::string_view v) {
+         o.translator.default_ssl_certificate = v;
+         auto slash = v.find('/');
+         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size();
+       }},
       {"--ingress-class", [](Options& o, std::string_view v) { o.translator.ingress_class = v; return !v.empty(); }},
       {"--controller-class", [](Options& o, std::string_view v) { o.translator.controller_class = v; return !v.empty(); }},
       {"--workers", [](Options& o, std::string_view v) {
@@ -83,6 +107,10 @@ const std::map<std::string_view, Setter>& valued_flags() {
          return true;
        }},
       {"--log-level", [](Options& o, std::string_view v) { return log::parse_level(v, o.log_level); }},
+      {"--access-log", [](Options& o, std::string_view v) { o.access_log = v; return !v.empty(); }},
+      {"--access-log-format", [](Options& o, std::string_view v) {
+         return parse_access_log_format(v, o.access_log_format);
+       }},
       {"--max-header-bytes", [](Options& o, std::string_view v) {
          std::uint64_t n = 0;
          if (!set_unsigned(v, n) || n < 256 || n > (1u << 24)) return false;
@@ -96,6 +124,46 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
       {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},
       {"--shutdown-grace", duration(&ProxyConfig::drain_timeout)},
+      {"--kubeconfig", [](Options& o, std::string_view v) { o.cluster.kubeconfig = v; return !v.empty(); }},
+      {"--watch-namespace", [](Options& o, std::string_view v) { o.cluster.watch_namespace = v; return !v.empty(); }},
+      {"--publish-service", [](Options& o, std::string_view v) {
+         o.cluster.publish_service = v;
+         auto slash = v.find('/');
+         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size() &&
+                v.find('/', slash + 1) == std::string_view::npos;
+       }},
+      {"--publish-status-address", [](Options& o, std::string_view v) {
+         o.cluster.publish_status_addresses.clear();
+         for (std::string_view rest = v; !rest.empty();) {
+           auto comma = rest.find(',');
+           std::string_view a = rest.substr(0, comma);
+           if (a.empty()) return false;
+           o.cluster.publish_status_addresses.emplace_back(a);
+           rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+           if (comma != std::string_view::npos && rest.empty()) return false;
+         }
+         return !o.cluster.publish_status_addresses.empty();
+       }},
+      {"--election-id", [](Options& o, std::string_view v) { o.cluster.election.id = v; return !v.empty(); }},
+      {"--election-namespace", [](Options& o, std::string_view v) { o.cluster.election.ns = v; return !v.empty(); }},
+      {"--election-lease-duration", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms) || ms < 1000) return false;
+         o.cluster.election.lease_duration = std::chrono::milliseconds(ms);
+         return true;
+       }},
+      {"--election-renew-deadline", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms) || ms <= 0) return false;
+         o.cluster.election.renew_deadline = std::chrono::milliseconds(ms);
+         return true;
+       }},
+      {"--election-retry-period", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms) || ms <= 0) return false;
+         o.cluster.election.retry_period = std::chrono::milliseconds(ms);
+         return true;
+       }},
       {"--sync-period", [](Options& o, std::string_view v) {
          long long ms = 0;
          if (!parse_duration_ms(v, ms)) return false;

@@ -5,7 +5,9 @@
 #include <string>
 
 #include "common/log.h"
+#include "controller/cluster_options.h"
 #include "controller/translator_options.h"
+#include "proxy/access_log/access_log_format.h"
 #include "proxy/proxy_config.h"
 
 namespace sluice::app {
@@ -14,12 +16,16 @@ struct Options {
   std::string manifests;
   std::string http_listen = "0.0.0.0:8080";
   std::string admin_listen = "127.0.0.1:10254";
+  std::string https_listen = "0.0.0.0:8443";  // "off" disables HTTPS
   unsigned workers = 0;  // 0: one per core
   controller::TranslatorOptions translator;
   log::format log_format = log::format::text;
   log::level log_level = log::level::info;
+  std::string access_log = "stdout";  // "off", "stdout" or a file path
+  AccessLogFormat access_log_format = AccessLogFormat::text;
   ProxyConfig proxy;
   std::chrono::milliseconds sync_period{50};  // coalescing window for changes
+  controller::ClusterOptions cluster;  // --kubeconfig, --watch-namespace, status, election
   bool help = false;
 };
 

@@ -5,17 +5,21 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "app/commands.h"
+#include "app/observability.h"
 #include "app/options.h"
 #include "common/log.h"
 #include "common/publish/snapshot_publisher.h"
+#include "controller/cluster_controller.h"
 #include "controller/controller_loop.h"
 #include "controller/object_store.h"
 #include "controller/source/manifest_folder.h"
 #include "proxy/admin_server.h"
 #include "proxy/listener.h"
+#include "proxy/tls/tls_server.h"
 #include "proxy/worker/worker_pool.h"
 
 namespace sluice::app {
@@ -74,15 +78,30 @@ int run_proxy_command(int argc, char** argv) {
   }
   log::set_format(o.log_format);
   log::set_level(o.log_level);
-  if (o.manifests.empty())
-    return usage_error("no source: pass --manifests DIR (standalone mode)");
-  std::error_code fs_error;
-  if (!std::filesystem::is_directory(o.manifests, fs_error))
-    return usage_error("--manifests " + o.manifests + " is not a readable directory");
+  std::optional<controller::kube::ClusterConfig> cluster_config;  // set: cluster mode
+  if (o.manifests.empty()) {
+    cluster_config = controller::kube::find_cluster_config(o.cluster.kubeconfig, error);
+    if (!cluster_config) return usage_error(error);
+  } else {
+    if (!o.cluster.kubeconfig.empty())
+      return usage_error("--manifests and --kubeconfig are two sources: pass only one");
+    if (!o.cluster.watch_namespace.empty() || !o.cluster.publish_service.empty() ||
+        !o.cluster.publish_status_addresses.empty())
+      return usage_error("--watch-namespace and --publish-* need a cluster source, not --manifests");
+    std::error_code fs_error;
+    if (!std::filesystem::is_directory(o.manifests, fs_error))
+      return usage_error("--manifests " + o.manifests + " is not a readable directory");
+  }
+  if (!o.cluster.publish_service.empty() && !o.cluster.publish_status_addresses.empty())
+    return usage_error("--publish-service and --publish-status-address exclude each other");
+  if (o.cluster.election.renew_deadline >= o.cluster.election.lease_duration ||
+      o.cluster.election.retry_period >= o.cluster.election.renew_deadline)
+    return usage_error("leader election needs retry-period < renew-deadline < lease-duration");
 
-  asio::ip::tcp::endpoint http_at, admin_at;
+  asio::ip::tcp::endpoint http_at, admin_at, https_at;
   try {
     http_at = parse_listen_address(o.http_listen);
+    if (o.https_listen != "off") https_at = parse_listen_address(o.https_listen);
     admin_at = parse_listen_address(o.admin_listen);
   } catch (const std::invalid_argument& e) {
     return usage_error(e.what());
@@ -91,10 +110,23 @@ int run_proxy_command(int argc, char** argv) {
 
   asio::io_context io(1);  // the controller thread: sources, translation, admin
   SnapshotPublisher publisher;
+  std::unique_ptr<AccessLog> access_log;  // declared first: it outlives the workers writing to it
   WorkerPool pool(workers, o.proxy, http_at);
   for (SnapshotSink* sink : pool.sinks()) publisher.add_sink(sink);
+  try {
+    access_log = open_access_log(o, pool);
+  } catch (const std::runtime_error& e) {
+    return usage_error(e.what());
+  }
   log::info("listening", {{"listener", "http"}, {"address", to_string(pool.http_endpoint())},
                           {"workers", std::to_string(workers)}});
+  std::unique_ptr<TlsServer> tls;
+  if (o.https_listen != "off") {
+    tls = std::make_unique<TlsServer>(make_self_signed_certificate("sluice-default"));
+    pool.listen_tls(https_at, tls->context());
+    log::info("listening", {{"listener", "https"}, {"address", to_string(pool.https_endpoint())}});
+    log::info("generated a self-signed certificate for handshakes no configured certificate covers");
+  }
 
   AdminServer admin(io, admin_at);
   register_health(admin, publisher);
@@ -102,14 +134,24 @@ int run_proxy_command(int argc, char** argv) {
 
   controller::ObjectStore store;
   controller::ControllerLoop loop(io, store, o.translator, publisher, o.sync_period);
-  controller::ManifestFolder folder(io, o.manifests, store);
+  register_observability(admin, o, pool, publisher, loop, access_log.get());
+  std::optional<controller::ManifestFolder> folder;
+  std::unique_ptr<controller::ClusterController> cluster;
   try {
-    folder.start();
+    if (cluster_config) {  // publishes once every informer has synced
+      cluster = std::make_unique<controller::ClusterController>(io, std::move(*cluster_config), store,
+                                                                loop, o.cluster);
+      cluster->start();
+    } else {
+      folder.emplace(io, o.manifests, store);
+      folder->start();
+      loop.translate_now();  // the first snapshot, before the first connection
+    }
   } catch (const std::exception& e) {
     return usage_error(e.what());
   }
-  loop.translate_now();  // the first snapshot, before the first connection
 
+  if (access_log) access_log->start();
   pool.start();
   admin.start();
   asio::signal_set signals(io, SIGTERM, SIGINT);
@@ -117,8 +159,10 @@ int run_proxy_command(int argc, char** argv) {
     if (!ec) drain_then_stop(io, pool, admin, o.proxy.drain_timeout);
   });
   io.run();
-  folder.stop();
+  if (folder) folder->stop();
+  if (cluster) cluster->stop();
   pool.stop();
+  if (access_log) access_log->stop();  // writes what the workers queued last
   log::info("stopped");
   return 0;
 }

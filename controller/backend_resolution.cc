@@ -71,17 +71,23 @@ void BackendResolver::add_endpoints(const k8s::Service& service, const k8s::Serv
   auto slices = slices_by_service_.find(service.meta.ns + "/" + service.meta.name);
   if (slices == slices_by_service_.end()) return;
   for (const k8s::EndpointSlice* slice : slices->second)
-    add_slice_endpoints(*slice, port, out.endpoints);
+    add_slice_endpoints(*slice, port, out.endpoints, out.not_ready);
   // The same pod may appear in two slices while they are being rebalanced.
   auto by_name = [](const Endpoint& a, const Endpoint& b) { return a.name < b.name; };
-  std::sort(out.endpoints.begin(), out.endpoints.end(), by_name);
   auto same = [](const Endpoint& a, const Endpoint& b) { return a.name == b.name; };
-  out.endpoints.erase(std::unique(out.endpoints.begin(), out.endpoints.end(), same),
-                      out.endpoints.end());
+  for (auto* list : {&out.endpoints, &out.not_ready}) {
+    std::sort(list->begin(), list->end(), by_name);
+    list->erase(std::unique(list->begin(), list->end(), same), list->end());
+  }
+  // Ready in one slice wins over not ready in another (for /debug only).
+  std::erase_if(out.not_ready, [&](const Endpoint& e) {
+    return std::binary_search(out.endpoints.begin(), out.endpoints.end(), e, by_name);
+  });
 }
 
 void BackendResolver::add_slice_endpoints(const k8s::EndpointSlice& slice,
-                                          const k8s::ServicePort& port, std::vector<Endpoint>& out) {
+                                          const k8s::ServicePort& port, std::vector<Endpoint>& out,
+                                          std::vector<Endpoint>& not_ready) {
   const k8s::ObjectRef ref{k8s::Kind::endpoint_slice, slice.meta.ns, slice.meta.name};
   if (slice.address_type == "FQDN") {
     slice_warnings_.push_back({ref, "addressType FQDN is not supported; its endpoints are skipped"});
@@ -93,15 +99,15 @@ void BackendResolver::add_slice_endpoints(const k8s::EndpointSlice& slice,
   if (target == slice.ports.end() || !target->port || *target->port == 0) return;
   const auto number = static_cast<std::uint16_t>(*target->port);
   for (const k8s::SliceEndpoint& e : slice.endpoints) {
-    if (!e.ready) continue;
+    std::vector<Endpoint>& into = e.ready ? out : not_ready;
     for (const std::string& text : e.addresses) {
       boost::system::error_code ec;
       auto address = boost::asio::ip::make_address(text, ec);
       if (ec) {
-        slice_warnings_.push_back({ref, "address \"" + text + "\" is not an IP address; skipped"});
+        if (e.ready) slice_warnings_.push_back({ref, "address \"" + text + "\" is not an IP address; skipped"});
         continue;
       }
-      out.push_back({boost::asio::ip::tcp::endpoint(address, number), endpoint_name(address, number)});
+      into.push_back({boost::asio::ip::tcp::endpoint(address, number), endpoint_name(address, number)});
     }
   }
 }

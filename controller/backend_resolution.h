@@ -34,7 +34,7 @@ class BackendResolver {
   Resolution compute(const std::string& ns, const k8s::IngressBackend& backend);
   void add_endpoints(const k8s::Service& service, const k8s::ServicePort& port, Backend& out);
   void add_slice_endpoints(const k8s::EndpointSlice& slice, const k8s::ServicePort& port,
-                           std::vector<Endpoint>& out);
+                           std::vector<Endpoint>& out, std::vector<Endpoint>& not_ready);
 
   const ObjectStore& store_;
   std::vector<Warning>& slice_warnings_;

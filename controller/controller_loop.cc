@@ -24,8 +24,9 @@ ControllerLoop::~ControllerLoop() { store_.set_on_change({}); }
 
 void ControllerLoop::mark_dirty() {
   dirty_ = true;
+  ++changes_since_last_;
   last_change_ = clock::now();
-  if (armed_) return;  // on_timer() re-arms if changes keep coming
+  if (held_ || armed_) return;  // on_timer() re-arms if changes keep coming
   first_change_ = last_change_;
   arm(last_change_ + hold_off_);
 }
@@ -53,13 +54,24 @@ void ControllerLoop::translate_now() {
   ++arm_epoch_;
   timer_.cancel();
   dirty_ = false;
+  held_ = false;
 
   const auto started = clock::now();
-  TranslationResult result = translate(store_, options_, generation_ + 1);
+  TranslationResult result = translate(store_, options_, generation_ + 1, &certificates_);
+  certificates_.sweep();
   const auto elapsed = std::chrono::duration<double, std::milli>(clock::now() - started);
+  last_duration_ = std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now() - started);
+  last_built_at_ = std::chrono::system_clock::now();
+  last_reason_ = translations_++ == 0 ? "initial load"
+                 : changes_since_last_ == 0
+                     ? "requested"
+                     : std::to_string(changes_since_last_) + " store change" +
+                           (changes_since_last_ == 1 ? "" : "s") + " coalesced";
+  changes_since_last_ = 0;
   generation_ = result.table->generation();
   log_new_warnings(result.warnings);
   publisher_.publish(result.table);
+  if (on_translated_) on_translated_(result);
 
   last_counts_ = result.counts;
   last_warnings_ = std::move(result.warnings);

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <set>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -39,11 +41,23 @@ class ControllerLoop {
   // Translates and publishes now (for the first snapshot after the initial
   // load), and drops any pending timer.
   void translate_now();
+  // Until the next translate_now(), changes only mark the loop dirty and
+  // publish nothing (cluster mode: nothing before every informer has synced).
+  void hold() { held_ = true; }
+  // Runs after each translation and publish, with its result (status, events).
+  void set_on_translated(std::function<void(const TranslationResult&)> hook) {
+    on_translated_ = std::move(hook);
+  }
 
   std::uint64_t generation() const { return generation_; }  // last published; 0: none
   bool dirty() const { return dirty_; }
   const TranslationCounts& last_counts() const { return last_counts_; }
   const std::vector<Warning>& last_warnings() const { return last_warnings_; }
+  // For /metrics and /debug/snapshot.
+  std::uint64_t translations() const { return translations_; }
+  std::chrono::nanoseconds last_duration() const { return last_duration_; }
+  std::chrono::system_clock::time_point last_built_at() const { return last_built_at_; }
+  const std::string& last_reason() const { return last_reason_; }  // e.g. "initial load"
 
  private:
   using clock = std::chrono::steady_clock;
@@ -60,12 +74,20 @@ class ControllerLoop {
 
   bool dirty_ = false;
   bool armed_ = false;
+  bool held_ = false;
+  std::function<void(const TranslationResult&)> on_translated_;
   std::uint64_t arm_epoch_ = 0;  // lets a stale, already-queued expiry be ignored
   clock::time_point first_change_{};
   clock::time_point last_change_{};
   std::uint64_t generation_ = 0;
   TranslationCounts last_counts_;
+  CertificateCache certificates_;  // Secrets parsed once per content
   std::vector<Warning> last_warnings_;
+  std::uint64_t translations_ = 0;
+  std::uint64_t changes_since_last_ = 0;  // store changes the next translation coalesces
+  std::chrono::nanoseconds last_duration_{0};
+  std::chrono::system_clock::time_point last_built_at_{};
+  std::string last_reason_;
 };
 
 }  // namespace sluice::controller

@@ -31,8 +31,8 @@ bool older(const IngressPtr& a, const IngressPtr& b) {
 // controller-confined: the state of one translate() call.
 class Translation {
  public:
-  Translation(const ObjectStore& store, const TranslatorOptions& options)
-      : store_(store), options_(options), resolver_(store, warnings_) {}
+  Translation(const ObjectStore& store, const TranslatorOptions& options, CertificateCache& certificates)
+      : store_(store), options_(options), certificates_(certificates), resolver_(store, warnings_) {}
 
   TranslationResult run(std::uint64_t generation) &&;
 
@@ -49,6 +49,8 @@ class Translation {
 
   const ObjectStore& store_;
   const TranslatorOptions& options_;
+  CertificateCache& certificates_;
+  std::set<std::string> tls_hosts_;
   std::vector<Warning> warnings_;
   BackendResolver resolver_;
   RouteTableBuilder builder_;
@@ -79,6 +81,7 @@ std::vector<IngressPtr> Translation::served_ingresses() {
 
 TranslationResult Translation::run(std::uint64_t generation) && {
   auto ingresses = served_ingresses();
+  tls_hosts_ = add_tls_certificates(store_, ingresses, options_, certificates_, builder_, warnings_);
   set_global_default(ingresses);
   for (const auto& ing : ingresses) add_ingress(*ing);
 
@@ -88,6 +91,7 @@ TranslationResult Translation::run(std::uint64_t generation) && {
   counts_.routes = result.table->routes().size();
   counts_.backends = result.table->backends().size();
   result.counts = counts_;
+  result.served = std::move(ingresses);
   // Keep the first occurrence of each warning, in discovery order.
   std::set<Warning> seen;
   for (auto& w : warnings_)
@@ -143,7 +147,8 @@ void Translation::add_path(const k8s::Ingress& ing, const std::string& host,
   auto backend = backend_for(ing, path.backend);
   if (!backend) return;
   Route r{.host = host, .path = spec->path, .match = spec->match, .backend = *backend,
-          .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name};
+          .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name,
+          .ssl_redirect = wants_ssl_redirect(ing, tls_hosts_.contains(host))};
   // route_owner_ mirrors the builder's keys, so this cannot conflict.
   if (builder_.add_route(std::move(r))) route_owner_[key] = ing.meta.key();
 }
@@ -179,8 +184,9 @@ std::optional<std::uint32_t> Translation::backend_for(const k8s::Ingress& ing,
 }  // namespace
 
 TranslationResult translate(const ObjectStore& store, const TranslatorOptions& options,
-                            std::uint64_t generation) {
-  return Translation(store, options).run(generation);
+                            std::uint64_t generation, CertificateCache* certificates) {
+  CertificateCache fresh;
+  return Translation(store, options, certificates ? *certificates : fresh).run(generation);
 }
 
 }  // namespace sluice::controller

@@ -10,6 +10,7 @@
 
 #include "common/model/route_table.h"
 #include "controller/object_store.h"
+#include "controller/tls_resolution.h"
 #include "controller/translator_options.h"
 #include "controller/warning.h"
 
@@ -29,13 +30,15 @@ struct TranslationResult {
   std::shared_ptr<const RouteTable> table;  // never null
   std::vector<Warning> warnings;            // in a deterministic order, no duplicates
   TranslationCounts counts;
+  std::vector<std::shared_ptr<const k8s::Ingress>> served;  // the Ingresses of our class, oldest first
 };
 
 // Ingresses are applied oldest first (creationTimestamp, then
 // namespace/name), so on a conflict (same host, path and match) the older
 // Ingress keeps the route. No I/O, no clock: the same store and options
 // always give the same table and warnings.
+// `certificates` memoises Secret parsing across calls (null: a fresh one).
 TranslationResult translate(const ObjectStore& store, const TranslatorOptions& options,
-                            std::uint64_t generation);
+                            std::uint64_t generation, CertificateCache* certificates = nullptr);
 
 }  // namespace sluice::controller

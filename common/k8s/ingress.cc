@@ -40,6 +40,15 @@ IngressRule decode_rule(const Field& f) {
 
 }  // namespace
 
+std::vector<LoadBalancerIngress> decode_load_balancer(const Field& status) {
+  std::vector<LoadBalancerIngress> out;
+  for (const Field& e : status["loadBalancer"]["ingress"].items()) {
+    LoadBalancerIngress lb{e["ip"].string_or(""), e["hostname"].string_or("")};
+    if (!lb.ip.empty() || !lb.hostname.empty()) out.push_back(std::move(lb));
+  }
+  return out;
+}
+
 Ingress decode_ingress(const Field& object) {
   Ingress ing;
   ing.meta = decode_meta(object["metadata"], true);
@@ -54,6 +63,7 @@ Ingress decode_ingress(const Field& object) {
     tls.secret_name = t["secretName"].string_or("");
     ing.tls.push_back(std::move(tls));
   }
+  ing.load_balancer = decode_load_balancer(object["status"]);
   return ing;
 }
 

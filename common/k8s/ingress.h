@@ -1,6 +1,7 @@
 // networking.k8s.io/v1 Ingress: the fields the translator reads.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,6 +50,18 @@ struct IngressTls {
   bool operator==(const IngressTls&) const = default;
 };
 
+// any thread (immutable). One entry of status.loadBalancer.ingress (of an
+// Ingress or of a Service).
+struct LoadBalancerIngress {
+  std::string ip;
+  std::string hostname;
+  auto operator<=>(const LoadBalancerIngress&) const = default;
+};
+
+// Reads status.loadBalancer.ingress[] (absent: empty); entries with neither
+// ip nor hostname are dropped.
+std::vector<LoadBalancerIngress> decode_load_balancer(const Field& status);
+
 // any thread (immutable)
 struct Ingress {
   ObjectMeta meta;
@@ -56,6 +69,7 @@ struct Ingress {
   std::optional<IngressBackend> default_backend;
   std::vector<IngressRule> rules;
   std::vector<IngressTls> tls;
+  std::vector<LoadBalancerIngress> load_balancer;  // status.loadBalancer.ingress
   bool operator==(const Ingress&) const = default;
 };
 

@@ -59,6 +59,7 @@ ObjectMeta decode_meta(const Field& metadata, bool namespaced) {
     if (!m.creation_time) created.fail("not an RFC 3339 time");
   }
   m.resource_version = metadata["resourceVersion"].string_or("");
+  m.uid = metadata["uid"].string_or("");
   m.labels = metadata["labels"].string_map();
   m.annotations = metadata["annotations"].string_map();
   return m;

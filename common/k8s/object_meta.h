@@ -16,6 +16,7 @@ struct ObjectMeta {
   std::string name;
   std::optional<std::int64_t> creation_time;  // Unix seconds; absent in most manifest files
   std::string resource_version;
+  std::string uid;  // set by the API server; "" in manifest files
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
 

@@ -23,6 +23,7 @@ Service decode_service(const Field& object) {
       port.target_port.name = target.string_or("");
     s.ports.push_back(std::move(port));
   }
+  s.load_balancer = decode_load_balancer(object["status"]);
   return s;
 }
 

@@ -25,6 +25,7 @@ struct Service {
   std::string type = "ClusterIP";
   std::string external_name;  // spec.externalName, for type ExternalName
   std::vector<ServicePort> ports;
+  std::vector<LoadBalancerIngress> load_balancer;  // status.loadBalancer.ingress
 
   bool is_external_name() const { return type == "ExternalName"; }
   bool operator==(const Service&) const = default;

@@ -22,6 +22,7 @@ struct Backend {
   std::string service_name;
   std::string service_port;           // as the Ingress named it: number or port name
   std::vector<Endpoint> endpoints;    // ready endpoints only; empty means 503
+  std::vector<Endpoint> not_ready;    // never routed to; listed by /debug/backends
   std::string external_name;          // ExternalName Service: resolved by DNS at request time
   std::uint16_t external_port = 0;
 

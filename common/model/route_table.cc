@@ -65,6 +65,17 @@ RouteMatch RouteTable::match(std::string_view host, std::string_view path) const
   return {&r, &backends_[r.backend]};
 }
 
+const TlsCertificate* RouteTable::certificate_for(std::string_view server_name) const {
+  char buf[max_host_length];
+  std::string_view name = normalize_host(server_name, buf);
+  if (auto it = tls_hosts_.find(name); it != tls_hosts_.end()) return certificates_[it->second].get();
+  if (auto dot = name.find('.'); dot != std::string_view::npos && dot > 0) {
+    if (auto it = tls_wildcards_.find(name.substr(dot + 1)); it != tls_wildcards_.end())
+      return certificates_[it->second].get();
+  }
+  return default_certificate_ == none ? nullptr : certificates_[default_certificate_].get();
+}
+
 std::string RouteTable::dump() const {
   std::vector<std::string> lines;
   for (const Route& r : routes_) {
@@ -120,6 +131,24 @@ bool RouteTableBuilder::set_default(Route r) {
   r.is_default = true;
   table_.routes_.push_back(std::move(r));
   return true;
+}
+
+std::uint32_t RouteTableBuilder::certificate_index(std::shared_ptr<const TlsCertificate> cert) {
+  auto [it, added] = certificate_by_pointer_.emplace(cert.get(), static_cast<std::uint32_t>(table_.certificates_.size()));
+  if (added) table_.certificates_.push_back(std::move(cert));
+  return it->second;
+}
+
+bool RouteTableBuilder::add_certificate(const std::string& host, std::shared_ptr<const TlsCertificate> cert) {
+  auto& map = host.starts_with("*.") ? table_.tls_wildcards_ : table_.tls_hosts_;
+  std::string key = host.starts_with("*.") ? host.substr(2) : host;
+  if (map.contains(key)) return false;
+  map.emplace(std::move(key), certificate_index(std::move(cert)));
+  return true;
+}
+
+void RouteTableBuilder::set_default_certificate(std::shared_ptr<const TlsCertificate> cert) {
+  table_.default_certificate_ = certificate_index(std::move(cert));
 }
 
 std::shared_ptr<const RouteTable> RouteTableBuilder::build(std::uint64_t generation) && {

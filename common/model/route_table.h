@@ -10,8 +10,11 @@
 #include <vector>
 
 #include "common/model/backend.h"
+#include "common/model/tls_certificate.h"
 
 namespace sluice {
+
+struct RouteExplanation;  // common/model/route_explain.h
 
 enum class PathMatch : std::uint8_t { exact, prefix };
 
@@ -24,6 +27,7 @@ struct Route {
   std::string ingress_namespace;
   std::string ingress_name;
   bool is_default = false;    // from spec.defaultBackend
+  bool ssl_redirect = false;  // plain-HTTP requests get 308 to https:// (host has TLS)
 };
 
 struct RouteMatch {
@@ -54,8 +58,18 @@ class RouteTable {
   const std::vector<Backend>& backends() const { return backends_; }
   std::size_t host_count() const { return hosts_.size(); }
 
+  // The certificate for a TLS handshake's SNI name: exact host, then a
+  // one-label wildcard, then the default certificate; null when none.
+  const TlsCertificate* certificate_for(std::string_view server_name) const;
+  const std::vector<std::shared_ptr<const TlsCertificate>>& certificates() const { return certificates_; }
+
   // A stable text rendering (sorted), for golden tests and /debug/snapshot.
   std::string dump() const;
+
+  // For /debug (route_explain.cc): match() spelled out rule by rule, and the
+  // certificate configured for a rule host ("a.b", "*.b"; no default).
+  RouteExplanation explain(std::string_view host, std::string_view path) const;
+  const TlsCertificate* host_certificate(std::string_view rule_host) const;
 
  private:
   friend class RouteTableBuilder;
@@ -75,6 +89,10 @@ class RouteTable {
   StringMap<PathIndex> hosts_;      // exact host names
   StringMap<PathIndex> wildcards_;  // "*.example.com" keyed by "example.com"
   PathIndex catch_all_;             // rules without a host, and the global default
+  std::vector<std::shared_ptr<const TlsCertificate>> certificates_;
+  StringMap<std::uint32_t> tls_hosts_;      // exact host -> certificate index
+  StringMap<std::uint32_t> tls_wildcards_;  // "*.example.com" keyed by "example.com"
+  std::uint32_t default_certificate_ = none;
 };
 
 // controller-confined. Fills a table in precedence order: when two routes
@@ -88,14 +106,20 @@ class RouteTableBuilder {
   // Serves what no path of `r.host` matches ("" = every unmatched request).
   // False when the host already has a default.
   bool set_default(Route r);
+  // Serves TLS for `host` (exact or "*.x"); false when the host has one already.
+  bool add_certificate(const std::string& host, std::shared_ptr<const TlsCertificate> cert);
+  // For SNI names no host covers, and handshakes without SNI.
+  void set_default_certificate(std::shared_ptr<const TlsCertificate> cert);
 
   std::shared_ptr<const RouteTable> build(std::uint64_t generation) &&;
 
  private:
   RouteTable::PathIndex& index_for(const std::string& host);
+  std::uint32_t certificate_index(std::shared_ptr<const TlsCertificate> cert);
 
   RouteTable table_;
   StringMap<std::uint32_t> backend_by_name_;
+  std::unordered_map<const TlsCertificate*, std::uint32_t> certificate_by_pointer_;
 };
 
 // Strips a trailing '/' from a Prefix path (keeping the root "/").

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "proxy/http/header_rewrite.h"
 #include "proxy/listener.h"
+#include "proxy/tls/tls_server.h"
 #include "proxy/worker/worker.h"
 
 namespace sluice {
@@ -46,7 +47,7 @@ void split_absolute_form(std::string_view& target, std::string_view& host) {
 
 }  // namespace
 
-DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket)
+DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket, asio::ssl::context* tls)
     : worker_(worker),
       socket_(std::move(socket)),
       watchdog_timer_(socket_.get_executor()),
@@ -62,6 +63,8 @@ DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket)
   }
   request_parser_.set_limits(worker.config().max_header_bytes, worker.config().max_body_bytes);
   request_id_.reserve(64);
+  record_.tls = tls != nullptr;
+  if (tls) tls_.emplace(socket_, *tls);
   worker_.add(this);
 }
 
@@ -130,6 +133,10 @@ asio::awaitable<void> DownstreamConnection::watchdog() {
 
 asio::awaitable<void> DownstreamConnection::run() {
   auto self = shared_from_this();
+  if (tls_ && !co_await handshake()) {
+    close();
+    co_return;
+  }
   while (!closed_) {
     if (!co_await read_request_head()) break;
     if (!co_await serve_exchange()) break;
@@ -153,6 +160,36 @@ bool DownstreamConnection::retry_safe_request() const {
     default:
       return false;
   }
+}
+
+// The handshake routes SNI on the snapshot current now (pinned for its
+// duration) and is bounded by the client header timeout.
+asio::awaitable<bool> DownstreamConnection::handshake() {
+  SnapshotSlot::Ref snapshot = worker_.slot().pin();
+  TlsServer::attach(tls_->native_handle(), snapshot ? &snapshot.table() : nullptr);
+  set_downstream_deadline(worker_.config().client_header_timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, use_tuple);
+  TlsServer::attach(tls_->native_handle(), nullptr);
+  auto& stats = worker_.mutable_stats();
+  if (ec) {
+    WorkerStats::bump(stats.tls_handshake_errors);
+    log::debug("TLS handshake failed", {{"client", client_ip_}, {"error", ec.message()}});
+    co_return false;
+  }
+  WorkerStats::bump(stats.tls_handshakes);
+  co_return true;
+}
+
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> DownstreamConnection::read_downstream(
+    asio::mutable_buffer buffer) {
+  if (tls_) co_return co_await tls_->async_read_some(buffer, use_tuple);
+  co_return co_await socket_.async_read_some(buffer, use_tuple);
+}
+
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> DownstreamConnection::write_downstream(
+    std::array<asio::const_buffer, 2> buffers) {
+  if (tls_) co_return co_await asio::async_write(*tls_, buffers, use_tuple);
+  co_return co_await asio::async_write(socket_, buffers, use_tuple);
 }
 
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
@@ -201,7 +238,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
     }
     idle_ = !started;
     if (idle_ && worker_.draining()) co_return false;
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(in_.write_ptr(), in_.writable()), use_tuple);
+    auto [ec, n] = co_await read_downstream(asio::buffer(in_.write_ptr(), in_.writable()));
     idle_ = false;
     if (ec) {
       if (started && downstream_timed_out_) co_await reply(ProxyError::request_timeout, true);
@@ -216,11 +253,31 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
   }
 }
 
+// ingress-nginx's answer to plain HTTP for a host with TLS: 308 keeps the
+// method and body, unlike 301.
+asio::awaitable<bool> DownstreamConnection::redirect_to_https(std::string_view host, std::string_view target,
+                                                              bool close) {
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(']') == std::string_view::npos)
+    host = host.substr(0, colon);
+  auto& out = downstream_head_;
+  out.assign("HTTP/1.1 308 Permanent Redirect\r\nServer: sluice\r\nLocation: https://");
+  out.append(host);
+  out.append(target);
+  out.append("\r\nContent-Length: 0\r\nX-Request-ID: ");
+  out.append(request_id_);
+  out.append(close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n");
+  set_downstream_deadline(worker_.config().downstream_write_timeout);
+  auto [ec, n] = co_await write_downstream({asio::buffer(out), {}});
+  record_.response_bytes += n;
+  complete_exchange(308);
+  co_return !ec && !close;
+}
+
 asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, std::string_view detail) {
   if (request_id_.empty()) worker_.new_request_id(request_id_);
   build_local_reply(downstream_head_, error, request_id_, detail, close);
   set_downstream_deadline(worker_.config().downstream_write_timeout);
-  auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(downstream_head_), use_tuple);
+  auto [ec, n] = co_await write_downstream({asio::buffer(downstream_head_), {}});
   record_.response_bytes += n;
   record_.error = error;
   complete_exchange(status_for(error));
@@ -261,12 +318,14 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   const Backend& backend = *match.backend;
   record_.route = match.route;
   record_.backend = match.backend;
+  if (!tls_ && match.route->ssl_redirect) co_return co_await redirect_to_https(host, target, close_on_reply);
   if (backend.endpoints.empty() && !backend.is_external())
     co_return co_await reply(ProxyError::no_endpoints, close_on_reply, backend.name);
 
   const bool upgrade = head.upgrade >= 0 && head.connection_upgrade;
   const bool head_method = head.method == HTTP_HEAD;
-  ForwardFacts facts{client_ip_, "http", worker_.listen_port(), request_id_, target, generated_id, upgrade};
+  ForwardFacts facts{client_ip_, tls_ ? "https" : "http", tls_ ? worker_.tls_port() : worker_.listen_port(),
+                     request_id_, target, generated_id, upgrade};
   build_upstream_head(upstream_head_, head, base, facts);
 
   ProxyError body_error = ProxyError::none;
@@ -444,7 +503,7 @@ asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
     in_.compact();
     parse_pos_ = in_.begin();
     set_downstream_deadline(cfg.client_body_timeout);
-    auto [rec, n] = co_await socket_.async_read_some(asio::buffer(in_.write_ptr(), in_.writable()), use_tuple);
+    auto [rec, n] = co_await read_downstream(asio::buffer(in_.write_ptr(), in_.writable()));
     if (rec) {
       if (upstream_) upstream_->socket.cancel();
       co_return downstream_timed_out_ ? ProxyError::request_timeout : ProxyError::bad_request;
@@ -507,7 +566,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     if (h.status >= 100 && h.status < 200 && h.status != 101) {
       // Interim (100 Continue, 103 Early Hints): pass on as received.
       set_downstream_deadline(cfg.downstream_write_timeout);
-      auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(ub.read_ptr(), pos - ub.begin()), use_tuple);
+      auto [ec, n] = co_await write_downstream({asio::buffer(ub.read_ptr(), pos - ub.begin()), {}});
       if (ec) { r.error = ProxyError::upstream_reset; co_return r; }
       ub.consume(pos - ub.begin());
       continue;
@@ -534,7 +593,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     std::array<asio::const_buffer, 2> first{asio::buffer(downstream_head_),
                                             asio::buffer(ub.data() + body_from, pos - body_from)};
     set_downstream_deadline(cfg.downstream_write_timeout);
-    auto [wec, wn] = co_await asio::async_write(socket_, first, use_tuple);
+    auto [wec, wn] = co_await write_downstream(first);
     record_.response_bytes += wn;
     r.response_started = true;
     if (wec) { r.error = ProxyError::upstream_reset; co_return r; }
@@ -554,7 +613,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
       status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
       if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
       set_downstream_deadline(cfg.downstream_write_timeout);
-      auto [dec, dn] = co_await asio::async_write(socket_, asio::buffer(ub.data() + pos, consumed), use_tuple);
+      auto [dec, dn] = co_await write_downstream({asio::buffer(ub.data() + pos, consumed), {}});
       record_.response_bytes += dn;
       if (dec) { r.error = ProxyError::upstream_reset; co_return r; }
       ub.consume(consumed);
@@ -577,12 +636,18 @@ asio::awaitable<void> DownstreamConnection::tunnel() {
   in_.consume(parse_pos_ - in_.begin());  // bytes after the request are the client's first frames
   in_.grow(stream_buffer_bytes);
   upstream_->buffer.grow(stream_buffer_bytes);
-  co_await (copy_stream(socket_, upstream_->socket, in_) &&
-            copy_stream(upstream_->socket, socket_, upstream_->buffer));
+  if (tls_) {
+    co_await (copy_stream(*tls_, upstream_->socket, in_) &&
+              copy_stream(upstream_->socket, *tls_, upstream_->buffer));
+  } else {
+    co_await (copy_stream(socket_, upstream_->socket, in_) &&
+              copy_stream(upstream_->socket, socket_, upstream_->buffer));
+  }
   release_upstream(false);
 }
 
-asio::awaitable<void> DownstreamConnection::copy_stream(tcp::socket& from, tcp::socket& to, ByteBuffer& buffer) {
+template <typename From, typename To>
+asio::awaitable<void> DownstreamConnection::copy_stream(From& from, To& to, ByteBuffer& buffer) {
   const auto idle = worker_.config().upstream_read_timeout;
   for (;;) {
     if (buffer.readable() > 0) {
@@ -598,7 +663,8 @@ asio::awaitable<void> DownstreamConnection::copy_stream(tcp::socket& from, tcp::
     buffer.commit(n);
   }
   boost::system::error_code ignored;
-  to.shutdown(tcp::socket::shutdown_send, ignored);
+  if constexpr (std::is_same_v<To, tcp::socket>) to.shutdown(tcp::socket::shutdown_send, ignored);
+  else to.next_layer().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 }  // namespace sluice

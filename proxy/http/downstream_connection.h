@@ -9,7 +9,11 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <optional>
+#include <tuple>
 
 #include "proxy/http/byte_buffer.h"
 #include "proxy/http/exchange_record.h"
@@ -26,7 +30,9 @@ struct Backend;
 // worker-confined. Owned by its pending operations (shared_from_this).
 class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
  public:
-  DownstreamConnection(Worker& worker, boost::asio::ip::tcp::socket socket);
+  // With `tls`, the connection is HTTPS and starts with a handshake.
+  DownstreamConnection(Worker& worker, boost::asio::ip::tcp::socket socket,
+                       boost::asio::ssl::context* tls = nullptr);
   ~DownstreamConnection();
 
   void start();
@@ -62,9 +68,14 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<ProxyError> pump_request_body();
   awaitable<Relay> relay_response(bool head_method, bool upgrade);
   awaitable<void> tunnel();
-  awaitable<void> copy_stream(boost::asio::ip::tcp::socket& from, boost::asio::ip::tcp::socket& to,
-                              ByteBuffer& buffer);
+  template <typename From, typename To>
+  awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer);
+  awaitable<bool> handshake();
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_downstream(boost::asio::mutable_buffer b);
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> write_downstream(
+      std::array<boost::asio::const_buffer, 2> buffers);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
+  awaitable<bool> redirect_to_https(std::string_view host, std::string_view target, bool close);
   awaitable<bool> finish_exchange(const Relay& relay, ProxyError body_error);
 
   ProxyError parse_error_to_proxy_error(ParseError e) const;
@@ -79,6 +90,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   Worker& worker_;
   boost::asio::ip::tcp::socket socket_;
+  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   boost::asio::steady_timer watchdog_timer_;
   clock::time_point watchdog_expiry_ = clock::time_point::max();
   clock::time_point downstream_deadline_ = clock::time_point::max();

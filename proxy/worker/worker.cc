@@ -27,8 +27,15 @@ void Worker::listen(tcp::acceptor acceptor) {
   acceptor_ = std::make_unique<tcp::acceptor>(std::move(acceptor));
 }
 
+void Worker::listen_tls(tcp::acceptor acceptor, asio::ssl::context& tls) {
+  tls_port_ = std::to_string(acceptor.local_endpoint().port());
+  tls_acceptor_ = std::make_unique<tcp::acceptor>(std::move(acceptor));
+  tls_ = &tls;
+}
+
 void Worker::start() {
-  accept_next();
+  if (acceptor_) accept_next(*acceptor_, nullptr);
+  if (tls_acceptor_) accept_next(*tls_acceptor_, tls_);
   schedule_sweep();
   thread_ = std::thread([this] {
     try {
@@ -47,6 +54,7 @@ void Worker::stop() { context_.stop(); }
 
 void Worker::accept(std::shared_ptr<const RouteTable> table, std::function<void()> applied) {
   asio::post(context_, [this, t = std::move(table), done = std::move(applied)]() mutable {
+    metrics_.on_snapshot(*t);
     slot_.replace(std::move(t));
     done();
   });
@@ -55,7 +63,9 @@ void Worker::accept(std::shared_ptr<const RouteTable> table, std::function<void(
 void Worker::drain() {
   asio::post(context_, [this] {
     draining_ = true;
-    if (acceptor_) acceptor_->close();
+    boost::system::error_code ignored;
+    if (acceptor_) acceptor_->close(ignored);
+    if (tls_acceptor_) tls_acceptor_->close(ignored);
     sweep_timer_.cancel();
     pool_.close_all();
     // Copy: closing may remove connections from the set.
@@ -64,17 +74,17 @@ void Worker::drain() {
   });
 }
 
-void Worker::accept_next() {
-  if (!acceptor_ || !acceptor_->is_open()) return;
-  acceptor_->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+void Worker::accept_next(tcp::acceptor& acceptor, asio::ssl::context* tls) {
+  if (!acceptor.is_open()) return;
+  acceptor.async_accept([this, &acceptor, tls](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (!ec) {
       WorkerStats::bump(stats_.connections_accepted);
-      std::make_shared<DownstreamConnection>(*this, std::move(socket))->start();
+      std::make_shared<DownstreamConnection>(*this, std::move(socket), tls)->start();
     } else {
       log::debug("accept failed", {{"error", ec.message()}});
     }
-    accept_next();
+    accept_next(acceptor, tls);
   });
 }
 
@@ -96,9 +106,13 @@ void Worker::new_request_id(std::string& out) {
   }
 }
 
+// The log phase: counters, then the access-log line. Neither waits for
+// anything nor touches memory another worker writes.
 void Worker::observe(const ExchangeRecord& record) {
   WorkerStats::bump(stats_.requests);
   WorkerStats::bump(stats_.responses_by_class[record.status / 100 % 6]);
+  metrics_.observe(record);
+  if (access_log_) access_log_->log(record);
 }
 
 void Worker::add(DownstreamConnection* c) {

@@ -12,10 +12,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/publish/snapshot_sink.h"
+#include "proxy/access_log/access_log.h"
 #include "proxy/http/exchange_record.h"
+#include "proxy/metrics/exchange_metrics.h"
 #include "proxy/proxy_config.h"
 #include "proxy/upstream/connection_pool.h"
 #include "proxy/worker/snapshot_slot.h"
@@ -35,6 +38,8 @@ class Worker final : public SnapshotSink {
   boost::asio::io_context& context() { return context_; }
   // Takes a bound, listening acceptor created on context().
   void listen(boost::asio::ip::tcp::acceptor acceptor);
+  // The same for HTTPS: connections handshake with `tls` first.
+  void listen_tls(boost::asio::ip::tcp::acceptor acceptor, boost::asio::ssl::context& tls);
 
   void start();
   void join();
@@ -48,6 +53,10 @@ class Worker final : public SnapshotSink {
     return stats_.connections_active.load(std::memory_order_relaxed);
   }
   const WorkerStats& stats() const { return stats_; }
+  // Read by the admin thread at scrape time (see ExchangeMetrics).
+  const metrics::ExchangeMetrics& metrics() const { return metrics_; }
+  // Before start(): where observe() queues access-log lines (null: none).
+  void set_access_log(AccessLogSink* sink) { access_log_ = sink; }
 
   // Worker-thread side, used by connections.
   const ProxyConfig& config() const { return config_; }
@@ -56,6 +65,7 @@ class Worker final : public SnapshotSink {
   WorkerStats& mutable_stats() { return stats_; }
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
+  std::string_view tls_port() const { return tls_port_; }
   void new_request_id(std::string& out);
   // Called once per finished exchange, on this worker's thread.
   void observe(const ExchangeRecord& record);
@@ -63,7 +73,7 @@ class Worker final : public SnapshotSink {
   void remove(DownstreamConnection* c);
 
  private:
-  void accept_next();
+  void accept_next(boost::asio::ip::tcp::acceptor& acceptor, boost::asio::ssl::context* tls);
   void schedule_sweep();
 
   unsigned index_;
@@ -72,12 +82,17 @@ class Worker final : public SnapshotSink {
   // reactor's per-socket locks can go while the scheduler keeps its own.
   boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> tls_acceptor_;
+  boost::asio::ssl::context* tls_ = nullptr;
   boost::asio::steady_timer sweep_timer_{context_};
   std::thread thread_;
   SnapshotSlot slot_;
   ConnectionPool pool_;
   WorkerStats stats_;
+  metrics::ExchangeMetrics metrics_;
+  AccessLogSink* access_log_ = nullptr;
   std::string listen_port_;
+  std::string tls_port_;
   std::mt19937_64 random_;
   std::unordered_set<DownstreamConnection*> connections_;
   bool draining_ = false;

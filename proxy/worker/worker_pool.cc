@@ -17,6 +17,15 @@ WorkerPool::WorkerPool(unsigned count, const ProxyConfig& config,
   }
 }
 
+void WorkerPool::listen_tls(const boost::asio::ip::tcp::endpoint& https, boost::asio::ssl::context& tls) {
+  https_ = https;
+  for (auto& worker : workers_) {
+    auto acceptor = open_listener(worker->context(), https_);
+    https_ = acceptor.local_endpoint();
+    worker->listen_tls(std::move(acceptor), tls);
+  }
+}
+
 std::vector<SnapshotSink*> WorkerPool::sinks() {
   std::vector<SnapshotSink*> out;
   for (auto& w : workers_) out.push_back(w.get());

@@ -17,6 +17,9 @@ class WorkerPool {
   // Binds `http` once per worker; port 0 is resolved by the first bind so
   // every worker listens on the same real port. Throws when binding fails.
   WorkerPool(unsigned count, const ProxyConfig& config, const boost::asio::ip::tcp::endpoint& http);
+  // Adds an HTTPS listener on every worker (port 0 resolved the same way).
+  void listen_tls(const boost::asio::ip::tcp::endpoint& https, boost::asio::ssl::context& tls);
+  boost::asio::ip::tcp::endpoint https_endpoint() const { return https_; }
 
   boost::asio::ip::tcp::endpoint http_endpoint() const { return http_; }
   std::vector<SnapshotSink*> sinks();
@@ -30,6 +33,7 @@ class WorkerPool {
  private:
   std::vector<std::unique_ptr<Worker>> workers_;
   boost::asio::ip::tcp::endpoint http_;
+  boost::asio::ip::tcp::endpoint https_;
 };
 
 }  // namespace sluice

@@ -17,6 +17,8 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_connects{0};
   std::atomic<std::uint64_t> upstream_reuses{0};
   std::atomic<std::uint64_t> upstream_connect_failures{0};
+  std::atomic<std::uint64_t> tls_handshakes{0};
+  std::atomic<std::uint64_t> tls_handshake_errors{0};
 
   static void bump(std::atomic<std::uint64_t>& c, std::int64_t by = 1) {
     c.store(c.load(std::memory_order_relaxed) + static_cast<std::uint64_t>(by),

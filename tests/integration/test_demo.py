@@ -26,6 +26,7 @@ class DemoTest(unittest.TestCase):
             "SLUICE_DEMO_ONESHOT": "1", "SLUICE_DEMO_SKIP_BUILD": "1", "SLUICE_BIN": h.BIN,
             "SLUICE_DEMO_MANIFESTS": manifests,
             "SLUICE_DEMO_HTTP_PORT": str(h.free_port()), "SLUICE_DEMO_ADMIN_PORT": str(h.free_port()),
+            "SLUICE_DEMO_HTTPS_PORT": str(h.free_port()),
             "SLUICE_DEMO_DEV_PORT": str(dev_port), "SLUICE_DEMO_PROD_PORT": str(prod_port),
         }
         if not shutil.which("curl"):

@@ -246,6 +246,8 @@ def start_echo(test, name, listen="127.0.0.1:0", threads=None, timeout=DEFAULT_T
 class Proxy:
     """A running `sluice --manifests DIR` with its http and admin ports."""
 
+    https_port = None
+
     def __init__(self, proc, http_port, admin_port):
         self.proc, self.http_port, self.admin_port = proc, http_port, admin_port
 
@@ -263,10 +265,14 @@ def start_proxy(test, manifests, args=(), ready=True, timeout=DEFAULT_TIMEOUT):
     """Starts the proxy on free ports; by default waits until /readyz answers 200."""
     cmd = [BIN, "--manifests", manifests, "--http-listen", "127.0.0.1:0",
            "--admin-listen", "127.0.0.1:0", *args]
+    if not any(a.startswith("--https-listen") for a in args):
+        cmd += ["--https-listen", "127.0.0.1:0"]  # never the default 0.0.0.0:8443
     proc = start_process(test, cmd, name="sluice")
     _, http_port = proc.listening("http", timeout=timeout)
     _, admin_port = proc.listening("admin", timeout=timeout)
     proxy = Proxy(proc, http_port, admin_port)
+    if cmd[cmd.index("--https-listen") + 1] != "off":
+        _, proxy.https_port = proc.listening("https", timeout=timeout)
     if ready:
         wait_for(lambda: proxy.admin("/readyz", timeout=1).status == 200, timeout=timeout,
                  message="proxy /readyz")

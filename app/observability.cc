@@ -1,0 +1,78 @@
+// Access log, /metrics and /debug/* wiring for `sluice`.
+#include "app/observability.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+
+#include "proxy/debug_views.h"
+#include "proxy/metrics/metrics_endpoint.h"
+
+namespace sluice::app {
+
+namespace {
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : std::move(fallback);
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return {};
+  return buf;
+}
+
+}  // namespace
+
+std::unique_ptr<AccessLog> open_access_log(const Options& o, WorkerPool& pool) {
+  if (o.access_log == "off") return nullptr;
+  // A reader that went away must cost log lines, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
+  const auto& workers = pool.workers();
+  auto log = std::make_unique<AccessLog>(o.access_log, o.access_log_format, static_cast<unsigned>(workers.size()));
+  for (unsigned i = 0; i < workers.size(); ++i) workers[i]->set_access_log(&log->sink(i));
+  return log;
+}
+
+TranslationReport translation_report(const controller::ControllerLoop& loop) {
+  TranslationReport r;
+  r.generation = loop.generation();
+  r.translations = loop.translations();
+  r.built_at = loop.last_built_at();
+  r.duration = loop.last_duration();
+  r.reason = loop.last_reason();
+  const auto& c = loop.last_counts();
+  r.ingresses_served = c.ingresses_served;
+  r.ingresses_ignored = c.ingresses_ignored;
+  r.hosts = c.hosts;
+  r.routes = c.routes;
+  r.backends = c.backends;
+  for (const auto& w : loop.last_warnings())
+    r.skipped.push_back({k8s::kind_name(w.object.kind), w.object.ns, w.object.name, w.reason});
+  return r;
+}
+
+void register_observability(AdminServer& admin, const Options& o, const WorkerPool& pool,
+                            const SnapshotPublisher& publisher, const controller::ControllerLoop& loop,
+                            const AccessLog* access_log) {
+  auto snapshot = [&publisher] { return publisher.current(); };
+  auto translation = [&loop] { return translation_report(loop); };
+  auto applied = [&publisher] { return publisher.applied_generation(); };
+
+  auto sources = std::make_shared<metrics::MetricsSources>();
+  for (const auto& w : pool.workers()) sources->workers.push_back(w.get());
+  sources->access_log = access_log;
+  sources->translation = translation;
+  sources->snapshot = snapshot;
+  sources->applied_generation = applied;
+  sources->labels = {o.translator.controller_class, env_or("POD_NAMESPACE", ""), env_or("POD_NAME", host_name())};
+  admin.handle("/metrics", [sources](std::string_view) {
+    return AdminResponse{200, std::string(metrics::exposition_content_type), metrics::render_metrics(*sources)};
+  });
+
+  register_debug_views(admin, DebugSources{snapshot, translation, applied});
+}
+
+}  // namespace sluice::app

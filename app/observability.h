@@ -1,0 +1,32 @@
+// Wires what an operator sees: the access log into the workers, and
+// /metrics and /debug/* onto the admin listener, fed by the workers, the
+// publisher and the controller loop (app/ is where those may meet).
+#pragma once
+
+#include <memory>
+
+#include "app/options.h"
+#include "common/model/translation_report.h"
+#include "common/publish/snapshot_publisher.h"
+#include "controller/controller_loop.h"
+#include "proxy/access_log/access_log.h"
+#include "proxy/admin_server.h"
+#include "proxy/worker/worker_pool.h"
+
+namespace sluice::app {
+
+// The access log --access-log asks for (null for "off"), already handed to
+// every worker; the caller starts it before the workers and stops it after.
+// Throws std::runtime_error when the file cannot be opened.
+std::unique_ptr<AccessLog> open_access_log(const Options& o, WorkerPool& pool);
+
+// The controller loop's state in the vocabulary the admin views read.
+TranslationReport translation_report(const controller::ControllerLoop& loop);
+
+// Registers /metrics and /debug/*. Everything passed must outlive `admin`'s
+// io_context run; handlers run on that (the controller's) thread.
+void register_observability(AdminServer& admin, const Options& o, const WorkerPool& pool,
+                            const SnapshotPublisher& publisher, const controller::ControllerLoop& loop,
+                            const AccessLog* access_log);
+
+}  // namespace sluice::app

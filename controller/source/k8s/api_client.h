@@ -1,0 +1,108 @@
+// An HTTP/1.1 client for the Kubernetes API server on the controller's
+// io_context (Boost.Beast, OpenSSL for https): one-shot calls and streamed
+// watch responses, bearer tokens re-read from their file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "controller/source/k8s/cluster_config.h"
+
+namespace sluice::controller::kube {
+
+// any thread (immutable)
+struct ApiRequest {
+  boost::beast::http::verb method = boost::beast::http::verb::get;
+  std::string target;  // path and query, without the server's base path
+  std::string body;
+  std::string content_type = "application/json";
+  std::chrono::milliseconds timeout{30'000};  // the whole exchange
+};
+
+// any thread (immutable)
+struct ApiResponse {
+  boost::system::error_code error;  // transport failure; then status is 0
+  std::string error_where;          // "connect", "tls handshake", "read", ...
+  unsigned status = 0;
+  std::string body;  // for a stream: the body of a non-200 answer only
+  std::optional<std::chrono::seconds> retry_after;
+
+  bool ok() const { return !error && status >= 200 && status < 300; }
+  // One line for logs: "HTTP 500: etcd is down" or "connect: Connection refused".
+  std::string describe() const;
+};
+
+// controller-confined. Shared (shared_ptr) by every component that calls the
+// API; coroutines keep it alive while they run. stop() closes every open
+// connection and makes later calls fail at once with operation_aborted.
+class ApiClient : public std::enable_shared_from_this<ApiClient> {
+ public:
+  static constexpr std::size_t max_body_bytes = 256u << 20;      // one LIST page or answer
+  static constexpr std::size_t max_line_bytes = 64u << 20;       // one watch event
+  static constexpr std::chrono::seconds connect_timeout{10};     // TCP + TLS handshake
+  static constexpr std::chrono::seconds token_reread_period{60};  // client-go's cached file token
+
+  // Throws std::runtime_error when the TLS material in `config` is unusable.
+  ApiClient(boost::asio::io_context& io, ClusterConfig config);
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
+
+  // One request and its whole response.
+  boost::asio::awaitable<ApiResponse> call(ApiRequest request);
+
+  // GET `target`; on 200 calls on_line for each newline-terminated line of
+  // the body as it arrives (without the newline) until the body ends, the
+  // deadline passes, or on_line returns false. The result's status is the
+  // answer's; `error` is set when the stream broke (eof before the end of a
+  // chunked body, reset, timeout).
+  boost::asio::awaitable<ApiResponse> stream_lines(std::string target, std::chrono::milliseconds timeout,
+                                                   std::function<bool(std::string_view)> on_line);
+
+  // After a 401: the next request re-reads the token file.
+  void invalidate_token() { token_read_at_.reset(); }
+  void stop();
+  bool stopped() const { return stopped_; }
+  const ClusterConfig& config() const { return config_; }
+  std::uint64_t requests() const { return requests_; }
+  // Tests shorten the token file re-read period.
+  void set_token_reread_period_for_test(std::chrono::milliseconds p) { token_period_ = p; }
+
+ private:
+  template <typename Stream>
+  boost::asio::awaitable<ApiResponse> exchange(Stream& stream, boost::beast::tcp_stream& tcp,
+                                               const ApiRequest& request,
+                                               std::function<bool(std::string_view)>* on_line);
+  template <typename Body>
+  void prepare(Body& message, const ApiRequest& request);
+  boost::asio::awaitable<ApiResponse> run(ApiRequest request,
+                                          std::function<bool(std::string_view)>* on_line);
+  const std::string& token();
+
+  boost::asio::io_context& io_;
+  ClusterConfig config_;
+  std::optional<boost::asio::ssl::context> ssl_;
+  std::string host_header_;
+  std::string token_;
+  std::optional<std::chrono::steady_clock::time_point> token_read_at_;
+  std::chrono::milliseconds token_period_ = token_reread_period;
+  std::set<boost::beast::tcp_stream*> open_;  // closed by stop()
+  bool stopped_ = false;
+  std::uint64_t requests_ = 0;
+};
+
+// The `message` of a Kubernetes Status body, or the body's first line.
+std::string status_message(std::string_view body);
+
+}  // namespace sluice::controller::kube

@@ -1,0 +1,381 @@
+// LIST + WATCH per resource; see reflector.h.
+#include "controller/source/k8s/reflector.h"
+
+#include <random>
+#include <set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/k8s/json_value.h"
+#include "common/log.h"
+
+namespace sluice::controller::kube {
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using clock = std::chrono::steady_clock;
+constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+
+std::string group_version_prefix(const std::string& api_version) {
+  return api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
+}
+
+// The identity of an object that may not decode: metadata.namespace/name read loosely.
+std::optional<k8s::ObjectRef> loose_ref(const k8s::Value& object, const Resource& r) {
+  auto meta = object.member("metadata");
+  auto name = meta->member("name");
+  if (name->kind() != k8s::Value::type::scalar || name->scalar().empty()) return std::nullopt;
+  std::string ns;
+  if (r.namespaced) {
+    auto n = meta->member("namespace");
+    ns = n->kind() == k8s::Value::type::scalar && !n->scalar().empty() ? n->scalar() : "default";
+  }
+  return k8s::ObjectRef{r.kind, ns, name->scalar()};
+}
+
+std::string scalar_at(const k8s::Value& v, std::string_view a, std::string_view b) {
+  auto x = v.member(a)->member(b);
+  return x->kind() == k8s::Value::type::scalar ? x->scalar() : std::string();
+}
+
+enum class Outcome { ok, failed, gone, stopped };
+
+}  // namespace
+
+std::string url_encode(std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+  return out;
+}
+
+std::string Resource::collection_path(const std::string& ns) const {
+  std::string p = group_version_prefix(api_version);
+  if (namespaced && !ns.empty()) p += "/namespaces/" + ns;
+  return p + "/" + plural;
+}
+
+std::string Resource::object_path(const std::string& ns, const std::string& name) const {
+  return collection_path(namespaced ? ns : "") + "/" + name;
+}
+
+const std::vector<Resource>& informer_resources() {
+  static const std::vector<Resource> resources = {
+      {k8s::Kind::ingress, "networking.k8s.io/v1", "ingresses", true, ""},
+      {k8s::Kind::ingress_class, "networking.k8s.io/v1", "ingressclasses", false, ""},
+      {k8s::Kind::service, "v1", "services", true, ""},
+      {k8s::Kind::endpoint_slice, "discovery.k8s.io/v1", "endpointslices", true, ""},
+      {k8s::Kind::secret, "v1", "secrets", true, "type=kubernetes.io/tls"},
+  };
+  return resources;
+}
+
+Resource lease_resource() { return {k8s::Kind::ingress, "coordination.k8s.io/v1", "leases", true, ""}; }
+Resource event_resource() { return {k8s::Kind::ingress, "v1", "events", true, ""}; }
+
+// controller-confined. Everything the coroutine touches; it holds a
+// shared_ptr, so stopping never leaves it with a dangling pointer. After
+// `stopped` it touches nothing but itself.
+struct Reflector::State : std::enable_shared_from_this<State> {
+  State(asio::io_context& io, std::shared_ptr<ApiClient> c, ObjectStore& s, Resource r, ReflectorOptions o)
+      : client(std::move(c)),
+        store(s),
+        resource(std::move(r)),
+        options(std::move(o)),
+        timer(io),
+        backoff(options.initial_backoff, options.max_backoff, options.backoff_reset),
+        rng(std::random_device{}()) {}
+
+  std::shared_ptr<ApiClient> client;
+  ObjectStore& store;
+  Resource resource;
+  ReflectorOptions options;
+  asio::steady_timer timer;
+  Backoff backoff;
+  std::mt19937 rng;
+  std::function<void()> on_synced;
+  bool stopped = false;
+  bool synced = false;
+  std::string resource_version;
+  std::map<std::string, k8s::ObjectRef> owned;  // keys this reflector put in the store
+  Stats stats;
+  ApiResponse last_failure;
+
+  std::string kind_name() const { return k8s::kind_name(resource.kind); }
+  std::string ns() const { return resource.namespaced ? options.ns : std::string(); }
+
+  static awaitable<void> run(std::shared_ptr<State> self);
+  awaitable<Outcome> list();
+  awaitable<Outcome> watch(bool& quick_end);
+  awaitable<void> wait(std::chrono::milliseconds delay);
+  std::chrono::milliseconds failure_delay(const ApiResponse& r, const char* what);
+  bool on_event(std::string_view line, Outcome& outcome);
+  void apply(const k8s::AnyObject& object);
+  void remove(const k8s::ObjectRef& ref);
+  std::optional<k8s::AnyObject> decode(std::shared_ptr<const k8s::Value> object, const k8s::ObjectRef* ref);
+};
+
+awaitable<void> Reflector::State::run(std::shared_ptr<State> self) {
+  bool need_list = true;
+  while (!self->stopped) {
+    if (need_list) {
+      Outcome o = co_await self->list();
+      if (o == Outcome::stopped || self->stopped) co_return;
+      if (o != Outcome::ok) {
+        co_await self->wait(self->failure_delay(self->last_failure, "list"));
+        continue;
+      }
+      need_list = false;
+    }
+    bool quick_end = false;
+    Outcome o = co_await self->watch(quick_end);
+    if (o == Outcome::stopped || self->stopped) co_return;
+    if (o == Outcome::gone) {
+      ++self->stats.relists_gone;
+      log::info("watch resourceVersion expired (410 Gone), relisting",
+                {{"kind", self->kind_name()}, {"resource_version", self->resource_version}});
+      need_list = true;
+      continue;
+    }
+    if (o == Outcome::failed) {
+      co_await self->wait(self->failure_delay(self->last_failure, "watch"));
+    } else if (quick_end) {
+      // A stream the server ends at once, again and again, must not spin.
+      log::debug("watch ended early, backing off", {{"kind", self->kind_name()}});
+      co_await self->wait(self->backoff.next(clock::now()));
+    }
+  }
+}
+
+std::chrono::milliseconds Reflector::State::failure_delay(const ApiResponse& r, const char* what) {
+  ++stats.failures;
+  if (r.status == 401) client->invalidate_token();
+  auto delay = backoff.next(clock::now());
+  if (r.retry_after && (r.status == 429 || r.status >= 500))
+    delay = std::max(delay, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::min<std::chrono::seconds>(*r.retry_after, std::chrono::seconds(60))));
+  log::warn("API request failed, retrying",
+            {{"kind", kind_name()}, {"request", what}, {"error", r.describe()},
+             {"retry_in_ms", std::to_string(delay.count())}});
+  return delay;
+}
+
+awaitable<void> Reflector::State::wait(std::chrono::milliseconds delay) {
+  timer.expires_after(delay);
+  auto [ec] = co_await timer.async_wait(as_result);
+  (void)ec;  // cancelled by stop(): the caller sees `stopped`
+}
+
+std::optional<k8s::AnyObject> Reflector::State::decode(std::shared_ptr<const k8s::Value> object,
+                                                       const k8s::ObjectRef* ref) {
+  const std::string api = resource.api_version;
+  k8s::DecodeResult r = k8s::decode_object(k8s::with_type_meta(std::move(object), api, kind_name()));
+  if (r.object && k8s::kind_of(*r.object) == resource.kind) return std::move(*r.object);
+  if (r.object) r.error = "unexpected kind " + std::string(k8s::kind_name(k8s::kind_of(*r.object)));
+  ++stats.decode_errors;
+  log::warn("object skipped",
+            {{"kind", kind_name()},
+             {"object", ref ? ref->key() : r.ref ? r.ref->key() : std::string("(unnamed)")},
+             {"reason", r.error}});
+  return std::nullopt;
+}
+
+void Reflector::State::apply(const k8s::AnyObject& object) {
+  k8s::ObjectRef ref = k8s::ref_of(object);
+  if (resource.kind == k8s::Kind::secret &&
+      !std::get<std::shared_ptr<const k8s::Secret>>(object)->is_tls()) {
+    return remove(ref);  // the field selector should have kept it out
+  }
+  owned[ref.key()] = ref;
+  store.upsert(object);
+}
+
+void Reflector::State::remove(const k8s::ObjectRef& ref) {
+  owned.erase(ref.key());
+  store.erase(ref);
+}
+
+awaitable<Outcome> Reflector::State::list() {
+  std::vector<k8s::AnyObject> objects;
+  std::set<std::string> listed;  // every key listed, decoded or not
+  std::string continue_token, list_version;
+  const std::string base = resource.collection_path(ns()) + "?limit=" + std::to_string(options.page_size) +
+                           (resource.field_selector.empty() ? ""
+                                                            : "&fieldSelector=" + url_encode(resource.field_selector));
+  do {
+    std::string target = base;
+    if (!continue_token.empty()) target += "&continue=" + url_encode(continue_token);
+    ApiResponse r = co_await client->call({.target = target, .timeout = options.list_timeout});
+    if (stopped) co_return Outcome::stopped;
+    if (!r.ok()) {
+      last_failure = std::move(r);
+      co_return Outcome::failed;  // a 410 here is an expired continue token: start over
+    }
+    std::string error;
+    auto root = k8s::parse_json(r.body, error);
+    if (!root || root->kind() != k8s::Value::type::map) {
+      last_failure = std::move(r);
+      last_failure.status = 0;
+      last_failure.error = boost::asio::error::invalid_argument;
+      last_failure.error_where = "list body: " + (root ? std::string("not an object") : error);
+      co_return Outcome::failed;
+    }
+    ++stats.list_pages;
+    for (auto& item : root->member("items")->elements()) {
+      std::shared_ptr<const k8s::Value> shared = std::move(item);
+      auto ref = loose_ref(*shared, resource);
+      if (ref) listed.insert(ref->key());
+      if (auto obj = decode(shared, ref ? &*ref : nullptr)) objects.push_back(std::move(*obj));
+    }
+    continue_token = scalar_at(*root, "metadata", "continue");
+    list_version = scalar_at(*root, "metadata", "resourceVersion");
+  } while (!continue_token.empty());
+
+  // Reconcile by diff: objects gone from the list leave the store; a listed
+  // object that did not decode keeps its previous version.
+  for (const auto& o : objects) apply(o);
+  std::vector<k8s::ObjectRef> gone;
+  for (const auto& [key, ref] : owned)
+    if (!listed.contains(key)) gone.push_back(ref);
+  for (const auto& ref : gone) remove(ref);
+  resource_version = list_version;
+  ++stats.lists;
+  backoff.healthy(clock::now());
+  log::info("listed", {{"kind", kind_name()}, {"objects", std::to_string(objects.size())},
+                       {"removed", std::to_string(gone.size())}, {"resource_version", resource_version}});
+  if (!synced) {
+    synced = true;
+    if (on_synced) on_synced();
+  }
+  co_return Outcome::ok;
+}
+
+awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
+  std::uniform_int_distribution<std::int64_t> spread(0, options.min_watch_timeout.count() - 1);
+  const std::int64_t timeout_s = options.min_watch_timeout.count() + spread(rng);
+  std::string target = resource.collection_path(ns()) + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
+                       url_encode(resource_version) + "&timeoutSeconds=" + std::to_string(timeout_s);
+  if (!resource.field_selector.empty()) target += "&fieldSelector=" + url_encode(resource.field_selector);
+
+  const auto started = clock::now();
+  const std::uint64_t events_before = stats.events + stats.bookmarks;
+  Outcome outcome = Outcome::ok;
+  auto self = shared_from_this();
+  ApiResponse r = co_await client->stream_lines(
+      target, std::chrono::seconds(timeout_s + 30),
+      [self, &outcome](std::string_view line) { return self->on_event(line, outcome); });
+  if (stopped) co_return Outcome::stopped;
+  if (r.status == 200) {
+    ++stats.watches;
+    backoff.healthy(started);
+  }
+  if (outcome != Outcome::ok) {
+    if (outcome == Outcome::failed) last_failure = std::move(r);
+    co_return outcome;
+  }
+  if (r.status == 410) co_return Outcome::gone;
+  if (r.error || r.status != 200) {
+    last_failure = std::move(r);
+    co_return Outcome::failed;
+  }
+  quick_end = clock::now() - started < std::chrono::seconds(1) && stats.events + stats.bookmarks == events_before;
+  log::debug("watch ended, resuming", {{"kind", kind_name()}, {"resource_version", resource_version}});
+  co_return Outcome::ok;
+}
+
+// One line of a watch stream: {"type": ..., "object": {...}}. False stops the stream.
+bool Reflector::State::on_event(std::string_view line, Outcome& outcome) {
+  if (stopped) return false;
+  std::string error;
+  auto event = k8s::parse_json(line, error);
+  if (!event || event->kind() != k8s::Value::type::map) {
+    log::warn("bad watch event, restarting the watch", {{"kind", kind_name()}, {"error", error}});
+    last_failure.error_where = "watch event: " + error;
+    outcome = Outcome::failed;
+    return false;
+  }
+  auto type_v = event->member("type");
+  const std::string type = type_v->kind() == k8s::Value::type::scalar ? type_v->scalar() : std::string();
+  std::shared_ptr<const k8s::Value> object = event->member("object");
+  const std::string rv = scalar_at(*object, "metadata", "resourceVersion");
+
+  if (type == "ERROR") {
+    auto code = object->member("code");
+    const std::string message = object->member("message")->scalar();
+    if (code->kind() == k8s::Value::type::scalar && code->scalar() == "410") {
+      outcome = Outcome::gone;
+    } else {
+      outcome = Outcome::failed;
+      last_failure = {};
+      last_failure.status = 0;
+      last_failure.error = boost::asio::error::connection_aborted;
+      last_failure.error_where = "watch ERROR event " + code->scalar() + " " + message;
+      if (code->kind() == k8s::Value::type::scalar && (code->scalar() == "429" || code->scalar().starts_with("5")))
+        last_failure.status = static_cast<unsigned>(std::stoi(code->scalar()));
+    }
+    return false;
+  }
+  if (type == "BOOKMARK") {
+    ++stats.bookmarks;
+    if (!rv.empty()) resource_version = rv;
+    return true;
+  }
+  auto ref = loose_ref(*object, resource);
+  if (type == "ADDED" || type == "MODIFIED") {
+    ++stats.events;
+    if (auto decoded = decode(object, ref ? &*ref : nullptr)) apply(*decoded);
+  } else if (type == "DELETED") {
+    ++stats.events;
+    if (ref) remove(*ref);
+  } else {
+    log::warn("unknown watch event type, ignored", {{"kind", kind_name()}, {"type", type}});
+  }
+  if (!rv.empty()) resource_version = rv;
+  return !stopped;
+}
+
+Reflector::Reflector(asio::io_context& io, std::shared_ptr<ApiClient> client, ObjectStore& store,
+                     Resource resource, ReflectorOptions options)
+    : state_(std::make_shared<State>(io, std::move(client), store, std::move(resource), std::move(options))) {}
+
+Reflector::~Reflector() { stop(); }
+
+void Reflector::start(std::function<void()> on_synced) {
+  state_->on_synced = std::move(on_synced);
+  asio::co_spawn(state_->timer.get_executor(), State::run(state_), [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      log::error("informer stopped by an exception", {{"error", ex.what()}});
+    }
+  });
+}
+
+void Reflector::stop() {
+  if (state_->stopped) return;
+  state_->stopped = true;
+  state_->timer.cancel();
+  // The client's connections are closed by whoever owns the client; a watch
+  // in flight sees `stopped` at its next line or when the client stops.
+}
+
+bool Reflector::synced() const { return state_->synced; }
+const std::string& Reflector::resource_version() const { return state_->resource_version; }
+const Reflector::Stats& Reflector::stats() const { return state_->stats; }
+const Resource& Reflector::resource() const { return state_->resource; }
+
+}  // namespace sluice::controller::kube
