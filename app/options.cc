@@ -43,6 +43,7 @@ Ingress selection:
 TLS:
   --default-ssl-certificate NS/NAME  Secret whose certificate serves unknown or missing SNI
                                 (default: a self-signed certificate generated at start)
+  --hsts                        send Strict-Transport-Security (1 year, includeSubDomains) over HTTPS
 Proxy:
   --workers N                   worker threads (default: number of cores)
   --max-header-bytes N          request header block limit, then 431 (default 32768)
@@ -189,6 +190,10 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
     if (arg == "--help" || arg == "-h") {
       o.help = true;
+      continue;
+    }
+    if (arg == "--hsts") {
+      o.proxy.hsts = true;
       continue;
     }
     if (arg == "--watch-ingress-without-class") {

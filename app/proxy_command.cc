@@ -65,6 +65,17 @@ void drain_then_stop(asio::io_context& io, WorkerPool& pool, AdminServer& admin,
   (*poll)();
 }
 
+// Session ticket keys live in memory only and are replaced on a timer, so a
+// stolen key decrypts at most a couple of lifetimes' worth of tickets.
+void rotate_ticket_keys_periodically(asio::steady_timer& timer, TlsServer& tls) {
+  timer.expires_after(TlsServer::ticket_key_lifetime);
+  timer.async_wait([&timer, &tls](boost::system::error_code ec) {
+    if (ec) return;
+    tls.rotate_ticket_keys();
+    rotate_ticket_keys_periodically(timer, tls);
+  });
+}
+
 }  // namespace
 
 int run_proxy_command(int argc, char** argv) {
@@ -127,6 +138,8 @@ int run_proxy_command(int argc, char** argv) {
     log::info("listening", {{"listener", "https"}, {"address", to_string(pool.https_endpoint())}});
     log::info("generated a self-signed certificate for handshakes no configured certificate covers");
   }
+  asio::steady_timer ticket_rotation(io);
+  if (tls) rotate_ticket_keys_periodically(ticket_rotation, *tls);
 
   AdminServer admin(io, admin_at);
   register_health(admin, publisher);

@@ -31,6 +31,7 @@ struct ProxyConfig {
   milliseconds downstream_write_timeout = default_downstream_write_timeout;
   milliseconds drain_timeout = default_drain_timeout;  // SIGTERM grace period
   std::size_t idle_upstreams_per_endpoint = default_idle_upstreams_per_endpoint;
+  bool hsts = false;  // Strict-Transport-Security on HTTPS responses
 };
 
 }  // namespace sluice

@@ -582,6 +582,10 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
                          !request_parser_.keep_alive();
     ResponseFacts facts{r.downstream_close && !r.tunnel, req.http_minor == 0 && !r.downstream_close, r.tunnel};
     build_downstream_head(downstream_head_, h, ub.data(), h.reason.in(ub.data()), facts);
+    if (tls_ && cfg.hsts) {
+      static constexpr std::string_view hsts = "Strict-Transport-Security: max-age=31536000; includeSubDomains\r\n";
+      downstream_head_.insert(downstream_head_.size() - 2, hsts);
+    }
 
     std::size_t body_from = pos;
     if (status == ParseStatus::head_complete && !r.tunnel) {

@@ -112,7 +112,7 @@ class TlsTest(unittest.TestCase):
                                    annotations={"nginx.ingress.kubernetes.io/ssl-redirect": "false"}),
                          ["plain.example"], "secure-tls"),
             ]
-        cls.fx = h.ProxyFixture(args=["--default-ssl-certificate", "default/fallback-tls"],
+        cls.fx = h.ProxyFixture(args=["--default-ssl-certificate", "default/fallback-tls", "--hsts"],
                                 extra_objects=objects).start()
         cls.port = cls.fx.proxy.https_port
 
@@ -140,6 +140,7 @@ class TlsTest(unittest.TestCase):
         echo = h.Response(resp.status, resp.reason, resp.getheaders(), body).json()
         self.assertEqual(h.echo_headers(echo, "X-Forwarded-Proto"), ["https"])
         self.assertEqual(h.echo_headers(echo, "X-Forwarded-Port"), [str(self.port)])
+        self.assertEqual(resp.getheader("Strict-Transport-Security"), "max-age=31536000; includeSubDomains")
 
     def test_keep_alive_over_tls_serves_many_requests_on_one_connection(self):
         ctx = ssl.create_default_context(cafile=self.ca.ca_file)
@@ -158,10 +159,26 @@ class TlsTest(unittest.TestCase):
         resp = h.request(self.fx.proxy.http_port, "GET", "/a/b?c=d", headers={"Host": "secure.example:80"})
         self.assertEqual(resp.status, 308)
         self.assertEqual(resp.header("Location"), "https://secure.example/a/b?c=d")
+        self.assertIsNone(resp.header("Strict-Transport-Security"))  # only over HTTPS
 
     def test_ssl_redirect_false_serves_plain_http(self):
         resp = h.request(self.fx.proxy.http_port, "GET", "/", headers={"Host": "plain.example"})
         self.assertEqual(resp.status, 200)
+
+    def test_sessions_resume_with_tickets_on_tls_1_2_and_1_3(self):
+        for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+            ctx = ssl.create_default_context(cafile=self.ca.ca_file)
+            ctx.minimum_version = ctx.maximum_version = version
+            session = None
+            for attempt in range(2):
+                raw = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+                with ctx.wrap_socket(raw, server_hostname="secure.example", session=session) as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: secure.example\r\nConnection: close\r\n\r\n")
+                    while s.recv(65536):  # reading also takes in TLS 1.3 tickets
+                        pass
+                    if attempt == 1:
+                        self.assertTrue(s.session_reused, version)
+                    session = s.session
 
     def test_tls_1_1_is_refused(self):
         out = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.port}",
