@@ -21,6 +21,13 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// One pass over the bytes (string_view::find_first_of calls memchr per byte).
+bool contains_any(std::string_view s, char a, char b) {
+  for (char c : s)
+    if (c == a || c == b) return true;
+  return false;
+}
+
 // Too many fields is as bad as too many bytes: both are 431.
 constexpr std::size_t max_header_fields = 128;
 
@@ -164,13 +171,13 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   // llhttp lets "Name : value" through for names it does not know; RFC 9112
   // 5.1 says a server must reject whitespace between name and colon.
   std::string_view name = s.field_name_.in(s.base_);
-  if (name.empty() || name.find_first_of(" \t") != std::string_view::npos)
+  if (name.empty() || contains_any(name, ' ', '\t'))
     return s.fail(ParseError::bad_request, "whitespace in a header field name");
   // Trailing whitespace is not part of the value (RFC 9110 5.5).
   std::string_view value = trim(s.field_value_.in(s.base_));
   // llhttp joins obsolete line folding into the value; RFC 9112 5.2 lets a
   // proxy refuse it, and passing it on is a request smuggling vector.
-  if (value.find_first_of("\r\n") != std::string_view::npos)
+  if (contains_any(value, '\r', '\n'))
     return s.fail(ParseError::bad_request, "obsolete line folding");
   HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size())};
   s.in_value_ = false;
