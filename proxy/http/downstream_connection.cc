@@ -428,12 +428,26 @@ asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& b
   const bool retry_safe = retry_safe_request();
   record_.upstream_start = clock::now();
   if (backend.is_external()) {
-    tcp::resolver resolver(socket_.get_executor());
-    auto [ec, results] = co_await resolver.async_resolve(
-        backend.external_name, std::to_string(backend.external_port), use_tuple);
-    if (ec || results.empty()) co_return ProxyError::dns_failed;
-    record_.upstream_address.assign(to_string(results.begin()->endpoint()));
-    co_return co_await connect_to(results.begin()->endpoint());
+    auto& dns = worker_.dns();
+    const auto now = clock::now();
+    const auto* addresses = dns.find(backend.external_name, backend.external_port, now);
+    if (!addresses) {
+      tcp::resolver resolver(socket_.get_executor());
+      auto [ec, results] = co_await resolver.async_resolve(
+          backend.external_name, std::to_string(backend.external_port), use_tuple);
+      if (ec || results.empty()) co_return ProxyError::dns_failed;
+      std::vector<tcp::endpoint> resolved;
+      for (const auto& r : results) resolved.push_back(r.endpoint());
+      dns.remember(backend.external_name, backend.external_port, std::move(resolved), now);
+      addresses = dns.find(backend.external_name, backend.external_port, now);
+    }
+    const tcp::endpoint peer = addresses->front();
+    record_.upstream_address.assign(to_string(peer));
+    if (auto idle = pooled ? worker_.pool().take(peer, !retry_safe) : nullptr) {
+      upstream_ = std::move(idle);
+      co_return ProxyError::none;
+    }
+    co_return co_await connect_to(peer);
   }
   const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
   const std::uint32_t first = snapshot.next_index(backend_index, count);

@@ -21,6 +21,7 @@
 #include "proxy/metrics/exchange_metrics.h"
 #include "proxy/proxy_config.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/upstream/dns_cache.h"
 #include "proxy/worker/snapshot_slot.h"
 #include "proxy/worker/worker_stats.h"
 
@@ -62,6 +63,7 @@ class Worker final : public SnapshotSink {
   const ProxyConfig& config() const { return config_; }
   SnapshotSlot& slot() { return slot_; }
   ConnectionPool& pool() { return pool_; }
+  DnsCache& dns() { return dns_; }
   WorkerStats& mutable_stats() { return stats_; }
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
@@ -88,6 +90,7 @@ class Worker final : public SnapshotSink {
   std::thread thread_;
   SnapshotSlot slot_;
   ConnectionPool pool_;
+  DnsCache dns_;
   WorkerStats stats_;
   metrics::ExchangeMetrics metrics_;
   AccessLogSink* access_log_ = nullptr;
