@@ -55,7 +55,7 @@ const llhttp_settings_t& MessageParser::settings() {
 MessageParser::MessageParser(Kind kind) : kind_(kind) {
   llhttp_init(&parser_, kind == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
   parser_.data = this;
-  head_.headers.reserve(32);
+  head_.headers.reserve(16);  // grows (once per connection) for longer heads
 }
 
 void MessageParser::start_message() {
