@@ -7,7 +7,6 @@
 #include <cstdlib>
 
 #include "proxy/debug_views.h"
-#include "proxy/metrics/metrics_endpoint.h"
 
 namespace sluice::app {
 
@@ -54,9 +53,9 @@ TranslationReport translation_report(const controller::ControllerLoop& loop) {
   return r;
 }
 
-void register_observability(AdminServer& admin, const Options& o, const WorkerPool& pool,
-                            const SnapshotPublisher& publisher, const controller::ControllerLoop& loop,
-                            const AccessLog* access_log) {
+std::shared_ptr<metrics::MetricsSources> register_observability(
+    AdminServer& admin, const Options& o, const WorkerPool& pool, const SnapshotPublisher& publisher,
+    const controller::ControllerLoop& loop, const AccessLog* access_log) {
   auto snapshot = [&publisher] { return publisher.current(); };
   auto translation = [&loop] { return translation_report(loop); };
   auto applied = [&publisher] { return publisher.applied_generation(); };
@@ -73,6 +72,7 @@ void register_observability(AdminServer& admin, const Options& o, const WorkerPo
   });
 
   register_debug_views(admin, DebugSources{snapshot, translation, applied});
+  return sources;
 }
 
 }  // namespace sluice::app

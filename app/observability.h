@@ -11,6 +11,7 @@
 #include "controller/controller_loop.h"
 #include "proxy/access_log/access_log.h"
 #include "proxy/admin_server.h"
+#include "proxy/metrics/metrics_endpoint.h"
 #include "proxy/worker/worker_pool.h"
 
 namespace sluice::app {
@@ -24,9 +25,11 @@ std::unique_ptr<AccessLog> open_access_log(const Options& o, WorkerPool& pool);
 TranslationReport translation_report(const controller::ControllerLoop& loop);
 
 // Registers /metrics and /debug/*. Everything passed must outlive `admin`'s
-// io_context run; handlers run on that (the controller's) thread.
-void register_observability(AdminServer& admin, const Options& o, const WorkerPool& pool,
-                            const SnapshotPublisher& publisher, const controller::ControllerLoop& loop,
-                            const AccessLog* access_log);
+// io_context run; handlers run on that (the controller's) thread. More
+// families (informer state, say) can be added to the returned sources'
+// `extra` from that thread.
+std::shared_ptr<metrics::MetricsSources> register_observability(
+    AdminServer& admin, const Options& o, const WorkerPool& pool, const SnapshotPublisher& publisher,
+    const controller::ControllerLoop& loop, const AccessLog* access_log);
 
 }  // namespace sluice::app

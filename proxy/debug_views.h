@@ -34,7 +34,7 @@ std::string debug_explain_json(const RouteTable& table, std::string_view host, s
 void register_debug_views(AdminServer& admin, DebugSources sources);
 
 // The value of `name` in an application/x-www-form-urlencoded query
-// ("host=a&path=%2Fb"), decoded; nullopt-like false when absent.
+// ("host=a&path=%2Fb"), decoded into `out`; false when absent.
 bool query_value(std::string_view query, std::string_view name, std::string& out);
 
 }  // namespace sluice

@@ -64,8 +64,9 @@ class AccessLogSink {
   std::atomic<std::uint64_t> dropped_{0};  // ring full
 };
 
-// Created on the main thread before the workers start; stop() (or the
-// destructor) drains what is queued and joins the writer.
+// Driven from the main thread (created before the workers start; stop(), or
+// the destructor, drains what is queued and joins the writer). Workers reach
+// it only through their own AccessLogSink; the writer thread owns the fd.
 class AccessLog {
  public:
   static constexpr std::size_t default_buffer_bytes = 1024 * 1024;  // per worker

@@ -247,6 +247,8 @@ void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) 
   nullable_string("uri", r.target);
   key("protocol");
   out += r.method.empty() ? "null" : (r.http_minor == 0 ? "\"HTTP/1.0\"" : "\"HTTP/1.1\"");
+  key("scheme");
+  out += r.tls ? "\"https\"" : "\"http\"";
   string_field("host", r.host);
   key("status");
   append_uint(out, static_cast<std::uint64_t>(r.status));

@@ -10,7 +10,7 @@
 
 namespace sluice::metrics {
 
-// Appends: one owner thread. Reads: any thread, of indexes below size().
+// Appends: confined to one owner thread. Reads: any thread, below size().
 // An item's non-atomic fields must not change after it is published.
 template <typename T, std::size_t ChunkSize, std::size_t MaxChunks>
 class AppendOnlyArray {

@@ -43,19 +43,22 @@ ExchangeMetrics::ExchangeMetrics() {
   key_scratch_.reserve(256);
 }
 
+// Labels are looked up the first time a route is used, so a snapshot of
+// thousands of routes costs the worker one vector fill when it switches.
 void ExchangeMetrics::on_snapshot(const RouteTable& table) {
   const auto& routes = table.routes();
-  route_labels_.resize(routes.size());
-  for (std::size_t i = 0; i < routes.size(); ++i)
-    route_labels_[i] = intern_labels(&routes[i], &table.backends()[routes[i].backend]);
+  route_labels_.assign(routes.size(), unknown_labels);
   routes_begin_ = routes.data();
   routes_end_ = routes.data() + routes.size();
 }
 
 std::uint32_t ExchangeMetrics::labels_for(const Route* route, const Backend* backend) {
   if (!route) return 0;
-  if (route >= routes_begin_ && route < routes_end_)
-    return route_labels_[static_cast<std::size_t>(route - routes_begin_)];
+  if (route >= routes_begin_ && route < routes_end_) {
+    std::uint32_t& cached = route_labels_[static_cast<std::size_t>(route - routes_begin_)];
+    if (cached == unknown_labels) cached = intern_labels(route, backend);
+    return cached;
+  }
   // An exchange that started on an older snapshot: look its labels up.
   return intern_labels(route, backend);
 }

@@ -69,9 +69,9 @@ struct Series {
   Histogram<length_buckets.size()> response_size;     // bytes sent to the client
 };
 
-// Writes: the owning worker's thread (on_snapshot, observe). Reads: any
-// thread (the for_each_* functions), concurrently with writes: a scrape may
-// see one exchange's counter but not yet its histogram, never garbage.
+// worker-confined writes (on_snapshot, observe); any thread reads (the
+// const accessors), concurrently with writes: a scrape may see one
+// exchange's counter but not yet its histogram, never garbage.
 // observe() allocates only when it meets a label set for the first time.
 class ExchangeMetrics {
  public:
@@ -82,8 +82,8 @@ class ExchangeMetrics {
   ExchangeMetrics(const ExchangeMetrics&) = delete;
   ExchangeMetrics& operator=(const ExchangeMetrics&) = delete;
 
-  // The worker switched to `table`: precompute each route's labels so that
-  // observe() finds them by index.
+  // The worker switched to `table`: from now on observe() finds a route's
+  // labels by its index in this table.
   void on_snapshot(const RouteTable& table);
   void observe(const ExchangeRecord& record);
 
@@ -112,6 +112,7 @@ class ExchangeMetrics {
   std::string key_scratch_;
   const Route* routes_begin_ = nullptr;  // the current snapshot's routes
   const Route* routes_end_ = nullptr;
+  static constexpr std::uint32_t unknown_labels = UINT32_MAX;
   std::vector<std::uint32_t> route_labels_;  // by route index in the current snapshot
   std::vector<std::uint64_t> index_keys_;    // open addressing: series key -> index
   std::vector<std::uint32_t> index_values_;

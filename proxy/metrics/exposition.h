@@ -24,8 +24,8 @@ void append_number(std::string& out, std::uint64_t v);
 // Escapes '\\', '"' and newlines as the format asks of label values.
 void append_label_value(std::string& out, std::string_view v);
 
-// Not thread-safe; one per scrape. Families must not repeat: callers gather
-// every series of a family before writing it.
+// controller-confined (the admin listener's thread); one per scrape.
+// Families must not repeat: callers gather every series of a family first.
 class ExpositionWriter {
  public:
   explicit ExpositionWriter(std::string& out) : out_(out) {}

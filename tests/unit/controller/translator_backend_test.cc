@@ -85,6 +85,10 @@ TEST_CASE("not-ready endpoints are excluded, absent ready counts as ready, dupli
   const auto& eps = r.table->match("h", "/").backend->endpoints;
   REQUIRE(eps.size() == 3);  // 10.0.0.9 is not ready; 10.0.0.1 is in both slices
   CHECK(eps[0].address == boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("10.0.0.1"), 8080));
+  // Kept apart for /debug/backends, never routed to.
+  const auto& not_ready = r.table->match("h", "/").backend->not_ready;
+  REQUIRE(not_ready.size() == 1);
+  CHECK(not_ready[0].name == "10.0.0.9:8080");
 }
 
 TEST_CASE("a missing Service or port keeps the route on a 503 backend with a warning",
