@@ -12,16 +12,38 @@ kube::ReflectorOptions informer_options(const ClusterOptions& o) {
   return r;
 }
 
+// The election's namespace and identity, defaulted as ingress-nginx does:
+// the pod's namespace (or the kubeconfig context's), else "default".
+ClusterOptions resolve(ClusterOptions o, const kube::ClusterConfig& config) {
+  if (o.election.ns.empty()) o.election.ns = config.ns.empty() ? "default" : config.ns;
+  if (o.election.identity.empty()) o.election.identity = default_identity();
+  return o;
+}
+
 }  // namespace
 
 ClusterController::ClusterController(boost::asio::io_context& io, kube::ClusterConfig config,
                                      ObjectStore& store, ControllerLoop& loop, ClusterOptions options)
     : loop_(loop),
-      options_(std::move(options)),
+      options_(resolve(std::move(options), config)),
       client_(std::make_shared<kube::ApiClient>(io, std::move(config))),
-      source_(io, client_, store, informer_options(options_)) {}
+      source_(io, client_, store, informer_options(options_)),
+      events_(io, client_, store, options_.election.identity) {
+  if (!options_.publish_service.empty() || !options_.publish_status_addresses.empty()) {
+    status_ = std::make_unique<StatusWriter>(io, client_, store, options_);
+    election_ = std::make_unique<LeaderElection>(io, client_, options_.election,
+                                                 [this](bool leading) { status_->set_leader(leading); });
+  }
+  loop_.set_on_translated([this](const TranslationResult& result) {
+    events_.on_translated(result);
+    if (status_) status_->on_translated(result);
+  });
+}
 
-ClusterController::~ClusterController() { stop(); }
+ClusterController::~ClusterController() {
+  stop();
+  loop_.set_on_translated({});
+}
 
 void ClusterController::start() {
   const auto& c = client_->config();
@@ -30,10 +52,15 @@ void ClusterController::start() {
              {"namespace", options_.watch_namespace.empty() ? std::string("(all)") : options_.watch_namespace}});
   loop_.hold();
   source_.start([this] { on_synced(); });
+  if (status_) status_->start();
+  if (election_) election_->start();
 }
 
 void ClusterController::stop() {
   source_.stop();
+  events_.stop();
+  if (election_) election_->stop();
+  if (status_) status_->stop();
   client_->stop();
 }
 

@@ -1,5 +1,5 @@
 // Cluster mode put together: the API client, the informers, the controller
-// loop's release once they have synced, and (for the leader) status and events.
+// loop's release once they have synced, events, and (for the leader) status.
 #pragma once
 
 #include <memory>
@@ -8,14 +8,19 @@
 
 #include "controller/cluster_options.h"
 #include "controller/controller_loop.h"
+#include "controller/event_recorder.h"
+#include "controller/leader_election.h"
 #include "controller/object_store.h"
 #include "controller/source/k8s/cluster_config.h"
 #include "controller/source/k8s/cluster_source.h"
+#include "controller/status_writer.h"
 
 namespace sluice::controller {
 
 // controller-confined. Holds `loop` (hold()) until every informer has
-// synced. Must be destroyed before the io_context, the store and the loop.
+// synced, and takes its on_translated hook. Leader election runs only when
+// there is a status to write (--publish-service or --publish-status-address).
+// Must be destroyed before the io_context, the store and the loop.
 class ClusterController {
  public:
   // Throws std::runtime_error (one line) when the TLS material is unusable.
@@ -36,6 +41,9 @@ class ClusterController {
   ClusterOptions options_;
   std::shared_ptr<kube::ApiClient> client_;
   kube::ClusterSource source_;
+  EventRecorder events_;
+  std::unique_ptr<StatusWriter> status_;
+  std::unique_ptr<LeaderElection> election_;
 };
 
 }  // namespace sluice::controller

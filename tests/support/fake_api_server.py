@@ -119,6 +119,7 @@ class Request:
         self.method, self.path, self.query, self.resource, self.watch = method, path, query, resource, watch
         self.time = time.monotonic()
         self.status = None
+        self.token = None  # the bearer token it carried
 
     @property
     def is_list(self):
@@ -132,15 +133,18 @@ class Request:
 
 
 class Fault:
-    def __init__(self, status, count, retry_after, match, message):
+    def __init__(self, status, count, retry_after, match, message, body):
         self.status, self.count, self.retry_after, self.match = status, count, retry_after, match
-        self.message = message
+        self.message, self.body = message, body
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        pass  # failed handshakes and resets are part of the tests
 
 
 class FakeApiServer:
@@ -165,6 +169,7 @@ class FakeApiServer:
         self.gone_modes = []                # forced 410 for the next watches: "event" or "http"
         self.watch_epoch = 0
         self.open_watches = 0
+        self.bookmarks = []                 # (plural, resourceVersion) of every BOOKMARK sent
         self.uids = itertools.count(1)
         self._server = None
         self._thread = None
@@ -323,13 +328,14 @@ class FakeApiServer:
             self.watch_epoch += 1
             self.lock.notify_all()
 
-    def fail(self, status=500, count=None, retry_after=None, match=None, message="injected fault"):
+    def fail(self, status=500, count=None, retry_after=None, match=None, message="injected fault", body=None):
         """Answers `status` to the next `count` requests (None: until clear_faults()).
 
-        match(request) -> bool narrows which requests fail (default: all API requests).
+        match(request) -> bool narrows which requests fail (default: all API requests); `body`
+        (bytes) replaces the Status object.
         """
         with self.lock:
-            self.faults.append(Fault(status, count, retry_after, match, message))
+            self.faults.append(Fault(status, count, retry_after, match, message, body))
 
     def clear_faults(self):
         with self.lock:
@@ -339,6 +345,12 @@ class FakeApiServer:
         """The next `count` watches get 410: an ERROR event ("event") or an HTTP 410 ("http")."""
         with self.lock:
             self.gone_modes.extend([mode] * count)
+
+    def inject_watch_line(self, api_version, kind, text):
+        """Sends `text` (plus a newline) as is to every watch of that kind, in order with events."""
+        with self.lock:
+            self.history.append((self.rv, (api_version, kind), "RAW", None, text))
+            self.lock.notify_all()
 
     def set_tokens(self, *tokens):
         with self.lock:
@@ -439,6 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         with self.server_fake.lock:
             self.server_fake._connections.discard(self.request)
+        if isinstance(self.request, ssl.SSLSocket):  # socketserver closes only the raw socket it accepted
+            _abort(self.request)
 
     def handle_one_request(self):
         try:
@@ -493,22 +507,34 @@ class _Handler(BaseHTTPRequestHandler):
         watch = query.get("watch") in ("1", "true")
         record = Request(method, url.path, query, parsed[2] if parsed else None, watch)
         record.name = parsed[3] if parsed else None
+        auth = self.headers.get("Authorization", "")
+        record.token = auth[7:] if auth.startswith("Bearer ") else None
         self._record = record
         with fake.lock:
             fake.requests.append(record)
         if fake.delay:
             time.sleep(fake.delay)
-        if fake.tokens:
+        if fake.tokens or fake.client_ca:
             auth = self.headers.get("Authorization", "")
             with fake.lock:
                 ok = auth.startswith("Bearer ") and auth[7:] in fake.tokens
+            if fake.client_ca and isinstance(self.connection, ssl.SSLSocket) and self.connection.getpeercert():
+                ok = True  # a client certificate the CA signed (the handshake verified it)
             if not ok:
                 return self._send_status(401, "Unauthorized", "Unauthorized")
         fault = fake._take_fault(record)
         if fault is not None:
             headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
-            reason = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}.get(
-                fault.status, "InternalError")
+            if fault.body is not None:
+                self.send_response(fault.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(fault.body)))
+                self.end_headers()
+                self.wfile.write(fault.body)
+                record.status = fault.status
+                return
+            reason = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable",
+                      410: "Expired"}.get(fault.status, "InternalError")
             return self._send_status(fault.status, reason, fault.message, headers)
         if parsed is None:
             return self._send_status(404, "NotFound", f"the server could not find the requested resource")
@@ -647,8 +673,8 @@ class _Handler(BaseHTTPRequestHandler):
                 initial = [("ADDED", copy.deepcopy(o)) for _, o in sorted(fake.objects.get(key, {}).items())
                            if matches(o, ns, terms)]
                 since = fake.rv
-            pos = len(fake.history)
-            while pos > 0 and fake.history[pos - 1][0] > since:
+            pos = start_len = len(fake.history)
+            while pos > 0 and (fake.history[pos - 1][0] > since or fake.history[pos - 1][2] == "RAW"):
                 pos -= 1
             fake.open_watches += 1
         self._record.status = 200
@@ -687,6 +713,10 @@ class _Handler(BaseHTTPRequestHandler):
                         pos += 1
                         if k != key:
                             continue
+                        if type_ == "RAW":
+                            if pos > start_len:  # only to the watches open when it was injected
+                                out.append(("RAW", new))
+                            continue
                         was, now_in = matches(old, ns, terms), matches(new, ns, terms)
                         if type_ == "DELETED":
                             if was:
@@ -703,7 +733,10 @@ class _Handler(BaseHTTPRequestHandler):
                     self.close_connection = True
                     return
                 for type_, obj in out:
-                    self._chunk({"type": type_, "object": obj})
+                    if type_ == "RAW":
+                        self._chunk_raw((obj + "\n").encode())
+                    else:
+                        self._chunk({"type": type_, "object": obj})
                 now = time.monotonic()
                 if next_bookmark is not None and now >= next_bookmark:
                     self._chunk({"type": "BOOKMARK", "object": {
@@ -711,6 +744,8 @@ class _Handler(BaseHTTPRequestHandler):
                         "metadata": {"resourceVersion": str(current_rv),
                                      "annotations": {"k8s.io/initial-events-end": "false"}}}})
                     next_bookmark = now + fake.bookmark_interval
+                    with fake.lock:
+                        fake.bookmarks.append((RESOURCES[key][1], str(current_rv)))
                 if now >= deadline:
                     self._end_chunks()
                     return
@@ -721,7 +756,9 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.open_watches -= 1
 
     def _chunk(self, event):
-        data = (json.dumps(event) + "\n").encode()
+        self._chunk_raw((json.dumps(event) + "\n").encode())
+
+    def _chunk_raw(self, data):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 

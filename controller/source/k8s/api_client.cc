@@ -123,17 +123,17 @@ void ApiClient::stop() {
   for (beast::tcp_stream* s : std::set(open_)) s->close();
 }
 
-awaitable<ApiResponse> ApiClient::call(ApiRequest request) {
-  co_return co_await run(std::move(request), nullptr);
+awaitable<ApiResponse> ApiClient::call(const ApiRequest& request) {
+  return run(request, nullptr);
 }
 
-awaitable<ApiResponse> ApiClient::stream_lines(std::string target, std::chrono::milliseconds timeout,
-                                               std::function<bool(std::string_view)> on_line) {
-  ApiRequest request{.target = std::move(target), .timeout = timeout};
-  co_return co_await run(std::move(request), &on_line);
+awaitable<ApiResponse> ApiClient::stream_lines(const ApiRequest& request,
+                                               const std::function<bool(std::string_view)>& on_line) {
+  return run(request, &on_line);
 }
 
-awaitable<ApiResponse> ApiClient::run(ApiRequest request, std::function<bool(std::string_view)>* on_line) {
+awaitable<ApiResponse> ApiClient::run(const ApiRequest& request,
+                                      const std::function<bool(std::string_view)>* on_line) {
   auto self = shared_from_this();  // the frame keeps the client alive
   if (stopped_) {
     ApiResponse r;
@@ -167,7 +167,7 @@ void ApiClient::prepare(Body& message, const ApiRequest& request) {
 
 template <typename Stream>
 awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tcp, const ApiRequest& request,
-                                           std::function<bool(std::string_view)>* on_line) {
+                                           const std::function<bool(std::string_view)>* on_line) {
   ApiResponse r;
   open_.insert(&tcp);
   OpenGuard guard{open_, &tcp};
@@ -232,7 +232,7 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
   while (!streamed.is_done()) {
     streamed.get().body().data = chunk.data();
     streamed.get().body().size = chunk.size();
-    auto [ec, n] = co_await http::async_read(stream, buffer, streamed, as_result);
+    auto [ec, n] = co_await http::async_read_some(stream, buffer, streamed, as_result);
     (void)n;
     if (ec == http::error::need_buffer) ec = {};
     if (stopped_) co_return failed(asio::error::operation_aborted, "stopped");

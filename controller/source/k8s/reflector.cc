@@ -218,7 +218,8 @@ awaitable<Outcome> Reflector::State::list() {
   do {
     std::string target = base;
     if (!continue_token.empty()) target += "&continue=" + url_encode(continue_token);
-    ApiResponse r = co_await client->call({.target = target, .timeout = options.list_timeout});
+    const ApiRequest request{.target = target, .timeout = options.list_timeout};
+    ApiResponse r = co_await client->call(request);
     if (stopped) co_return Outcome::stopped;
     if (!r.ok()) {
       last_failure = std::move(r);
@@ -274,9 +275,11 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
   const std::uint64_t events_before = stats.events + stats.bookmarks;
   Outcome outcome = Outcome::ok;
   auto self = shared_from_this();
-  ApiResponse r = co_await client->stream_lines(
-      target, std::chrono::seconds(timeout_s + 30),
-      [self, &outcome](std::string_view line) { return self->on_event(line, outcome); });
+  const ApiRequest request{.target = target, .timeout = std::chrono::seconds(timeout_s + 30)};
+  const std::function<bool(std::string_view)> on_line = [self, &outcome](std::string_view line) {
+    return self->on_event(line, outcome);
+  };
+  ApiResponse r = co_await client->stream_lines(request, on_line);
   if (stopped) co_return Outcome::stopped;
   if (r.status == 200) {
     ++stats.watches;
@@ -287,12 +290,18 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
     co_return outcome;
   }
   if (r.status == 410) co_return Outcome::gone;
-  if (r.error || r.status != 200) {
+  if (r.status != 200) {
     last_failure = std::move(r);
     co_return Outcome::failed;
   }
+  // The stream ended (server timeout) or broke (connection lost mid-body):
+  // either way, resume from the last resourceVersion seen, as client-go does.
   quick_end = clock::now() - started < std::chrono::seconds(1) && stats.events + stats.bookmarks == events_before;
-  log::debug("watch ended, resuming", {{"kind", kind_name()}, {"resource_version", resource_version}});
+  if (r.error)
+    log::info("watch stream broke, resuming", {{"kind", kind_name()}, {"error", r.describe()},
+                                               {"resource_version", resource_version}});
+  else
+    log::debug("watch ended, resuming", {{"kind", kind_name()}, {"resource_version", resource_version}});
   co_return Outcome::ok;
 }
 
