@@ -2,7 +2,6 @@
 #include "common/strings.h"
 
 #include <charconv>
-#include <cstdio>
 
 namespace sluice {
 
@@ -33,9 +32,51 @@ std::string_view normalize_host(std::string_view host, char* out) {
   return {out, host.size()};
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  unsigned char min2 = 0x80, max2 = 0xbf;  // the second byte's range
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) min2 = 0xa0;      // no overlong forms
+    else if (c == 0xed) max2 = 0x9f;  // no surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) min2 = 0x90;
+    else if (c == 0xf4) max2 = 0x8f;  // nothing past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  const auto second = static_cast<unsigned char>(s[i + 1]);
+  if (second < min2 || second > max2) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (b < 0x80 || b > 0xbf) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+void append_json_string_body(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      if (std::size_t n = utf8_sequence(s, i)) {
+        out.append(s.data() + i, n);
+        i += n;
+      } else {
+        out += "\\ufffd";
+        ++i;
+      }
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -43,15 +84,21 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 0xf];
         } else {
-          out += c;
+          out += static_cast<char>(c);
         }
     }
+    ++i;
   }
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  append_json_string_body(out, s);
   out += '"';
 }
 

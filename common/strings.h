@@ -22,8 +22,11 @@ inline constexpr std::size_t max_host_length = 255;
 // empty view when the value is too long to be a host name.
 std::string_view normalize_host(std::string_view host, char* out);
 
-// Appends s as a quoted JSON string with the required escapes.
+// Appends s as a quoted JSON string with the required escapes; the result is
+// valid UTF-8 whatever the input (invalid bytes become U+FFFD).
 void append_json_string(std::string& out, std::string_view s);
+// The same without the quotes.
+void append_json_string_body(std::string& out, std::string_view s);
 
 // Parses a duration like "500ms", "10s", "2m", "1h" (a bare number is
 // seconds). Returns false on anything else.

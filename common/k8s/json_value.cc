@@ -1,6 +1,8 @@
 // k8s::Value over a simdjson DOM document; see json_value.h.
 #include "common/k8s/json_value.h"
 
+#include "common/strings.h"
+
 #include <charconv>
 #include <simdjson.h>
 
@@ -180,29 +182,9 @@ std::shared_ptr<const Value> with_type_meta(std::shared_ptr<const Value> value,
 }
 
 std::string json_quote(std::string_view text) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size() + 2);
-  out += '"';
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 15];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, text);
   return out;
 }
 

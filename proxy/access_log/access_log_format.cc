@@ -1,6 +1,8 @@
 // AccessLogFormatter: appends fields by hand (no printf on the hot path).
 #include "proxy/access_log/access_log_format.h"
 
+#include "common/strings.h"
+
 #include <charconv>
 #include <chrono>
 
@@ -52,32 +54,6 @@ void append_upstream_name(std::string& out, const Backend* b) {
   out += b->service_port;
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  unsigned char min2 = 0x80, max2 = 0xbf;  // the second byte's range
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
-  else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) min2 = 0xa0;      // no overlong forms
-    else if (c == 0xed) max2 = 0x9f;  // no surrogates
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) min2 = 0x90;
-    else if (c == 0xf4) max2 = 0x8f;  // nothing past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  const auto second = static_cast<unsigned char>(s[i + 1]);
-  if (second < min2 || second > max2) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (b < 0x80 || b > 0xbf) return 0;
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -101,37 +77,6 @@ void append_log_escaped(std::string& out, std::string_view s) {
   }
 }
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            out += "\\u00";
-            out += hex_digits[c >> 4];
-            out += hex_digits[c & 0xf];
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    if (std::size_t n = utf8_sequence(s, i)) {
-      out.append(s.data() + i, n);
-      i += n;
-    } else {
-      out += "\\ufffd";
-      ++i;
-    }
-  }
-}
 
 void AccessLogFormatter::update_clock(std::time_t second) {
   cached_second_ = second;
@@ -220,7 +165,7 @@ void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) 
   auto string_field = [&](std::string_view k, std::string_view v) {
     key(k);
     out += '"';
-    append_json_escaped(out, v);
+    append_json_string_body(out, v);
     out += '"';
   };
   auto nullable_string = [&](std::string_view k, std::string_view v) {
@@ -263,11 +208,11 @@ void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) 
   key("upstream_name");
   if (r.backend) {
     out += '"';
-    append_json_escaped(out, r.backend->service_namespace);
+    append_json_string_body(out, r.backend->service_namespace);
     out += '-';
-    append_json_escaped(out, r.backend->service_name);
+    append_json_string_body(out, r.backend->service_name);
     out += '-';
-    append_json_escaped(out, r.backend->service_port);
+    append_json_string_body(out, r.backend->service_port);
     out += '"';
   } else {
     out += "null";

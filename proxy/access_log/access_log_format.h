@@ -50,8 +50,5 @@ class AccessLogFormatter {
 // nginx's escaping of logged strings: '"', '\\', control bytes and bytes
 // from 0x7f up become \xHH.
 void append_log_escaped(std::string& out, std::string_view s);
-// A JSON string body (no quotes) that stays valid UTF-8 whatever the input:
-// invalid bytes become U+FFFD.
-void append_json_escaped(std::string& out, std::string_view s);
 
 }  // namespace sluice

@@ -1,6 +1,8 @@
 // Access-log lines: ingress-nginx's upstream format and JSON.
 #include <catch2/catch.hpp>
 
+#include "common/strings.h"
+
 #include <regex>
 
 #include "proxy/access_log/access_log.h"
@@ -105,7 +107,7 @@ TEST_CASE("the JSON format is one object per line with numbers as numbers", "[ac
 
 TEST_CASE("JSON strings stay valid UTF-8 whatever the client sent", "[access_log]") {
   std::string out;
-  append_json_escaped(out, "caf\xc3\xa9 \xe2\x82\xac \xff \xc0\xaf \xed\xa0\x80 \"q\" \x7f");
+  append_json_string_body(out, "caf\xc3\xa9 \xe2\x82\xac \xff \xc0\xaf \xed\xa0\x80 \"q\" \x7f");
   CHECK(out == "caf\xc3\xa9 \xe2\x82\xac \\ufffd \\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\\"q\\\" \\u007f");
 }
 
