@@ -39,7 +39,9 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
   out.append(llhttp_method_name(static_cast<llhttp_method_t>(head.method)));
   out.push_back(' ');
   out.append(facts.target);
-  out.append(" HTTP/1.1\r\n");
+  // An HTTP/1.0 client cannot take a chunked response; asking the backend
+  // in HTTP/1.0 means it will not send one (the connection then closes).
+  out.append(head.http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
 
   for (const HeaderField& f : head.headers) {
     std::string_view name = f.name.in(base);

@@ -147,6 +147,15 @@ class ProxyRoutingTest(unittest.TestCase):
             self.assertEqual(resp.echo_fields()["URI"], "/dev/old")
             self.assertTrue(c.is_closed(timeout=3))
 
+    def test_http10_client_never_gets_a_chunked_response(self):
+        # The backend would chunk for HTTP/1.1; asked in HTTP/1.0 it must not.
+        with self.client() as c:
+            c.send(b"GET /dev/old HTTP/1.0\r\nHost: 127.0.0.1\r\nX-Echo-Chunked: 1\r\n\r\n")
+            resp = c.read_response()
+            self.assertEqual(resp.status, 200)
+            self.assertIsNone(resp.header("Transfer-Encoding"))
+            self.assertEqual(resp.echo_fields()["URI"], "/dev/old")
+
     # --- headers the backend sees -------------------------------------------------
 
     def test_forwarding_headers(self):
