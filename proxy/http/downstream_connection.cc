@@ -208,6 +208,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
   request_parser_.start_message();
   request_id_.clear();
   record_.reset();
+  downstream_timed_out_ = upstream_timed_out_ = false;  // each exchange reports its own timeouts
   const auto& cfg = worker_.config();
   bool started = in_.readable() > 0;
   if (started) mark_request_start(record_);
