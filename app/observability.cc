@@ -75,4 +75,40 @@ std::shared_ptr<metrics::MetricsSources> register_observability(
   return sources;
 }
 
+void add_informer_metrics(metrics::MetricsSources& sources, const controller::kube::ClusterSource& source) {
+  sources.extra.push_back([&source](metrics::ExpositionWriter& w) {
+    using Stats = controller::kube::Reflector::Stats;
+    const auto& reflectors = source.reflectors();
+    // One family at a time: the format wants every series of a family together.
+    auto counter = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+      w.family(name, type, help);
+      for (const auto& r : reflectors)
+        w.sample(name, {{"resource", r->resource().plural}}, value(*r, r->stats()));
+    };
+    counter("sluice_informer_watch_restarts_total", "counter",
+            "Watches that ended (closed by the server, broken, refused or expired) and were started again",
+            [](const auto&, const Stats& s) { return s.watch_restarts; });
+    counter("sluice_informer_relists_total", "counter",
+            "Full LISTs after the initial one (the watch's resourceVersion expired: 410 Gone)",
+            [](const auto&, const Stats& s) { return s.relists; });
+    counter("sluice_informer_synced", "gauge", "1 once the informer's first LIST is in the store",
+            [](const auto& r, const Stats&) { return std::uint64_t{r.synced() ? 1u : 0u}; });
+    counter("sluice_informer_last_sync_timestamp_seconds", "gauge",
+            "Last time the informer was known in sync (a LIST done, a watch event or bookmark applied), "
+            "seconds since the epoch; 0 before the first LIST",
+            [](const auto&, const Stats& s) {
+              return std::chrono::duration<double>(s.last_sync.time_since_epoch()).count();
+            });
+    w.family("sluice_informer_events_total", "counter", "Watch events applied, by type");
+    for (const auto& r : reflectors) {
+      const Stats& s = r->stats();
+      for (auto [type, n] : {std::pair<std::string_view, std::uint64_t>{"ADDED", s.added},
+                             {"MODIFIED", s.modified},
+                             {"DELETED", s.deleted},
+                             {"BOOKMARK", s.bookmarks}})
+        w.sample("sluice_informer_events_total", {{"resource", r->resource().plural}, {"type", type}}, n);
+    }
+  });
+}
+
 }  // namespace sluice::app

@@ -9,6 +9,7 @@
 #include "common/model/translation_report.h"
 #include "common/publish/snapshot_publisher.h"
 #include "controller/controller_loop.h"
+#include "controller/source/k8s/cluster_source.h"
 #include "proxy/access_log/access_log.h"
 #include "proxy/admin_server.h"
 #include "proxy/metrics/metrics_endpoint.h"
@@ -31,5 +32,11 @@ TranslationReport translation_report(const controller::ControllerLoop& loop);
 std::shared_ptr<metrics::MetricsSources> register_observability(
     AdminServer& admin, const Options& o, const WorkerPool& pool, const SnapshotPublisher& publisher,
     const controller::ControllerLoop& loop, const AccessLog* access_log);
+
+// Adds the sluice_informer_* families, read from `source`'s reflectors at
+// each scrape. The reflectors run on the controller thread that also serves
+// /metrics, so their plain counters are read without synchronisation;
+// `source` must outlive the admin server's io_context run.
+void add_informer_metrics(metrics::MetricsSources& sources, const controller::kube::ClusterSource& source);
 
 }  // namespace sluice::app

@@ -42,16 +42,17 @@ void register_health(AdminServer& admin, const SnapshotPublisher& publisher) {
 }
 
 // SIGTERM/SIGINT: stop accepting, let in-flight exchanges finish within the
-// grace period, then stop the controller loop (which ends main).
+// grace period, then stop the controller loop (which ends main) once the
+// leader lease is released too (`released`, bounded by its own timeout).
 void drain_then_stop(asio::io_context& io, WorkerPool& pool, AdminServer& admin,
-                     std::chrono::milliseconds grace) {
+                     std::chrono::milliseconds grace, std::shared_ptr<const bool> released) {
   log::info("shutting down", {{"grace_ms", std::to_string(grace.count())}});
   pool.drain();
   auto deadline = std::chrono::steady_clock::now() + grace;
   auto timer = std::make_shared<asio::steady_timer>(io);
   auto poll = std::make_shared<std::function<void()>>();
-  *poll = [&io, &pool, &admin, deadline, timer, poll] {
-    if (pool.active_connections() == 0 || std::chrono::steady_clock::now() >= deadline) {
+  *poll = [&io, &pool, &admin, deadline, timer, poll, released] {
+    if (*released && (pool.active_connections() == 0 || std::chrono::steady_clock::now() >= deadline)) {
       if (pool.active_connections() != 0)
         log::warn("grace period over, closing remaining connections",
                   {{"connections", std::to_string(pool.active_connections())}});
@@ -147,13 +148,15 @@ int run_proxy_command(int argc, char** argv) {
 
   controller::ObjectStore store;
   controller::ControllerLoop loop(io, store, o.translator, publisher, o.sync_period);
-  register_observability(admin, o, pool, publisher, loop, access_log.get());
+  auto metric_sources = register_observability(admin, o, pool, publisher, loop, access_log.get());
   std::optional<controller::ManifestFolder> folder;
   std::unique_ptr<controller::ClusterController> cluster;
   try {
     if (cluster_config) {  // publishes once every informer has synced
       cluster = std::make_unique<controller::ClusterController>(io, std::move(*cluster_config), store,
                                                                 loop, o.cluster);
+      // Read only by /metrics, which is served while io runs; `cluster` outlives that.
+      add_informer_metrics(*metric_sources, cluster->source());
       cluster->start();
     } else {
       folder.emplace(io, o.manifests, store);
@@ -169,7 +172,11 @@ int run_proxy_command(int argc, char** argv) {
   admin.start();
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int) {
-    if (!ec) drain_then_stop(io, pool, admin, o.proxy.drain_timeout);
+    if (ec) return;
+    auto released = std::make_shared<bool>(cluster == nullptr);
+    if (cluster)
+      cluster->release_leadership(controller::LeaderElection::release_timeout, [released] { *released = true; });
+    drain_then_stop(io, pool, admin, o.proxy.drain_timeout, released);
   });
   io.run();
   if (folder) folder->stop();

@@ -64,6 +64,13 @@ void ClusterController::stop() {
   client_->stop();
 }
 
+void ClusterController::release_leadership(std::chrono::milliseconds timeout, std::function<void()> done) {
+  if (election_)
+    election_->release(timeout, std::move(done));
+  else if (done)
+    done();
+}
+
 // Nothing is published before every informer has its first LIST in the
 // store: a partial store would route a half-known cluster.
 void ClusterController::on_synced() { loop_.translate_now(); }

@@ -2,6 +2,8 @@
 // loop's release once they have synced, events, and (for the leader) status.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
@@ -32,7 +34,11 @@ class ClusterController {
 
   void start();
   void stop();
+  // On shutdown: the leader gives its Lease up (see LeaderElection::release)
+  // so another replica takes over at once. `done` runs within `timeout`.
+  void release_leadership(std::chrono::milliseconds timeout, std::function<void()> done);
   bool synced() const { return source_.synced(); }
+  const kube::ClusterSource& source() const { return source_; }
 
  private:
   void on_synced();

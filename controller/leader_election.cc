@@ -14,6 +14,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -77,9 +78,10 @@ struct LeaderElection::State : std::enable_shared_from_this<State> {
   clock::time_point observed_at{};
 
   static awaitable<void> run(std::shared_ptr<State> self);
+  static awaitable<void> release(std::shared_ptr<State> self, std::chrono::milliseconds timeout);
   awaitable<bool> try_acquire_or_renew();
   std::string lease_body(const std::string& resource_version, const std::string& acquire_time,
-                         std::int64_t transitions) const;
+                         std::int64_t transitions, const std::string& holder, std::int64_t seconds) const;
 };
 
 awaitable<void> LeaderElection::State::run(std::shared_ptr<State> self) {
@@ -115,14 +117,13 @@ awaitable<void> LeaderElection::State::run(std::shared_ptr<State> self) {
 }
 
 std::string LeaderElection::State::lease_body(const std::string& resource_version,
-                                              const std::string& acquire_time,
-                                              std::int64_t transitions) const {
-  const auto seconds = (options.lease_duration.count() + 999) / 1000;
+                                              const std::string& acquire_time, std::int64_t transitions,
+                                              const std::string& holder, std::int64_t seconds) const {
   std::string meta = "{\"name\":" + k8s::json_quote(options.id) + ",\"namespace\":" + k8s::json_quote(options.ns);
   if (!resource_version.empty()) meta += ",\"resourceVersion\":" + k8s::json_quote(resource_version);
   meta += "}";
   return "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":" + meta +
-         ",\"spec\":{\"holderIdentity\":" + k8s::json_quote(options.identity) +
+         ",\"spec\":{\"holderIdentity\":" + k8s::json_quote(holder) +
          ",\"leaseDurationSeconds\":" + std::to_string(seconds) + ",\"acquireTime\":" +
          k8s::json_quote(acquire_time) + ",\"renewTime\":" + k8s::json_quote(micro_time_now()) +
          ",\"leaseTransitions\":" + std::to_string(transitions) + "}}";
@@ -130,13 +131,14 @@ std::string LeaderElection::State::lease_body(const std::string& resource_versio
 
 awaitable<bool> LeaderElection::State::try_acquire_or_renew() {
   const kube::Resource lease = kube::lease_resource();
+  const std::int64_t seconds = (options.lease_duration.count() + 999) / 1000;
   const kube::ApiRequest get{.target = lease.object_path(options.ns, options.id),
                              .timeout = options.renew_deadline};
   kube::ApiResponse r = co_await client->call(get);
   if (stopped) co_return false;
   if (r.status == 404) {
     const kube::ApiRequest create{.method = http::verb::post, .target = lease.collection_path(options.ns),
-                                  .body = lease_body("", micro_time_now(), 0), .timeout = options.renew_deadline};
+                                  .body = lease_body("", micro_time_now(), 0, options.identity, seconds), .timeout = options.renew_deadline};
     kube::ApiResponse c = co_await client->call(create);
     if (!c.ok() && c.status != 409) log::warn("cannot create the leader lease", {{"error", c.describe()}});
     co_return c.ok();
@@ -174,11 +176,38 @@ awaitable<bool> LeaderElection::State::try_acquire_or_renew() {
     ++transitions;
   }
   const kube::ApiRequest update{.method = http::verb::put, .target = lease.object_path(options.ns, options.id),
-                                .body = lease_body(rv, acquire_time, transitions),
+                                .body = lease_body(rv, acquire_time, transitions, options.identity, seconds),
                                 .timeout = options.renew_deadline};
   kube::ApiResponse u = co_await client->call(update);
   if (!u.ok() && u.status != 409) log::warn("cannot update the leader lease", {{"error", u.describe()}});
   co_return u.ok();
+}
+
+// Reads the Lease and, if this replica still holds it, writes it back with
+// no holder and a 1 s duration (what client-go writes on release). The read
+// gives the current resourceVersion, so a renewal still in flight cannot
+// make the release conflict with our own write.
+awaitable<void> LeaderElection::State::release(std::shared_ptr<State> self, std::chrono::milliseconds timeout) {
+  const kube::Resource lease = kube::lease_resource();
+  const kube::ApiRequest get{.target = lease.object_path(self->options.ns, self->options.id), .timeout = timeout};
+  kube::ApiResponse r = co_await self->client->call(get);
+  std::string error;
+  auto v = r.ok() ? k8s::parse_json(r.body, error) : nullptr;
+  if (!v || member_scalar(*v, "spec", "holderIdentity") != self->options.identity) {
+    log::warn("leader lease not released", {{"error", r.ok() ? "held by another replica" : r.describe()}});
+    co_return;
+  }
+  const std::string now = micro_time_now();
+  const std::int64_t transitions = std::atoll(member_scalar(*v, "spec", "leaseTransitions").c_str());
+  const kube::ApiRequest update{.method = http::verb::put, .target = get.target,
+                                .body = self->lease_body(member_scalar(*v, "metadata", "resourceVersion"), now,
+                                                         transitions, "", 1),
+                                .timeout = timeout};
+  kube::ApiResponse u = co_await self->client->call(update);
+  if (u.ok())
+    log::info("released the leader lease", {{"identity", self->options.identity}});
+  else
+    log::warn("cannot release the leader lease", {{"error", u.describe()}});
 }
 
 LeaderElection::LeaderElection(asio::io_context& io, std::shared_ptr<kube::ApiClient> client,
@@ -204,5 +233,28 @@ void LeaderElection::stop() {
 }
 
 bool LeaderElection::leading() const { return state_->leading; }
+
+void LeaderElection::release(std::chrono::milliseconds timeout, std::function<void()> done) {
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  auto once = [finish] {
+    if (!*finish) return;
+    auto f = std::move(*finish);
+    *finish = nullptr;
+    f();
+  };
+  const bool was_leading = state_->leading;
+  stop();
+  if (!was_leading) return asio::post(state_->timer.get_executor(), once);
+  state_->leading = false;
+  if (state_->on_change) state_->on_change(false);  // no status writes while we let go
+  // The call's own deadline does not cover connecting; this timer bounds it all.
+  auto bound = std::make_shared<asio::steady_timer>(state_->timer.get_executor(), timeout);
+  bound->async_wait([once](boost::system::error_code) { once(); });
+  asio::co_spawn(state_->timer.get_executor(), State::release(state_, timeout),
+                 [once, bound](std::exception_ptr) {
+                   bound->cancel();
+                   once();
+                 });
+}
 
 }  // namespace sluice::controller

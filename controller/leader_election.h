@@ -3,6 +3,7 @@
 // serves traffic; only the leader writes Ingress status.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +20,10 @@ namespace sluice::controller {
 // when it could not renew within the renew deadline.
 class LeaderElection {
  public:
+  // The most a shutdown waits for the lease release: an unreachable API
+  // server must not hold the process up (followers then wait out the lease).
+  static constexpr std::chrono::milliseconds release_timeout{2'000};
+
   LeaderElection(boost::asio::io_context& io, std::shared_ptr<kube::ApiClient> client,
                  LeaderElectionOptions options, std::function<void(bool)> on_change);
   LeaderElection(const LeaderElection&) = delete;
@@ -28,6 +33,11 @@ class LeaderElection {
   void start();
   void stop();
   bool leading() const;
+  // client-go's ReleaseOnCancel: stops campaigning and, if leading, writes
+  // the Lease with no holder, so a follower takes over at its next retry
+  // instead of after the lease duration. `done` runs once: when the write
+  // answered or failed, or after `timeout`, whichever comes first.
+  void release(std::chrono::milliseconds timeout, std::function<void()> done);
 
  private:
   struct State;

@@ -3,6 +3,7 @@
 import os
 import signal
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
@@ -63,6 +64,37 @@ class StatusTest(unittest.TestCase):
         self.assertGreaterEqual(self.lease()["spec"]["leaseTransitions"], 1)
         after = status_patches(self.api, "after")
         self.assertEqual({r.token for r in after}, {"token-b" if leader is a else "token-a"})
+
+    def test_a_leader_stopped_by_sigterm_releases_the_lease_and_a_follower_takes_over_at_once(self):
+        # A 30 s lease: a follower that had to wait it out could not lead within the 10 s bound.
+        slow = ["--election-lease-duration", "30s", "--election-renew-deadline", "10s",
+                "--election-retry-period", "200ms"]
+        a = self.start("token-a", args=slow, name="sluice-a")
+        a.proc.wait_for_line("became the leader")
+        b = self.start("token-b", args=slow, name="sluice-b")
+        self.assertTrue(self.lease()["spec"]["holderIdentity"].endswith(f"_{a.proc.pid}"))
+        h.wait_for(lambda: self.api.requests_for("leases", method="GET")[-1].token == "token-b",
+                   message="the follower campaigning")
+        stopped_at = time.monotonic()
+        a.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(a.proc.wait(timeout=10), 0)
+        released = [r for r in self.api.requests_for("leases", method="PUT") if r.token == "token-a"][-1]
+        self.assertEqual(released.status, 200)
+        h.wait_for(lambda: self.lease()["spec"]["holderIdentity"].endswith(f"_{b.proc.pid}"), timeout=10,
+                   message="the follower leading")
+        self.assertLess(time.monotonic() - stopped_at, 10)
+        self.assertGreaterEqual(self.lease()["spec"]["leaseTransitions"], 1)
+        self.assertIn("released the leader lease", a.proc.stderr_text())
+
+    def test_a_leader_that_cannot_reach_the_api_still_stops_promptly(self):
+        proxy = self.start("token-a")
+        proxy.proc.wait_for_line("became the leader")
+        self.api.delay = 5  # every answer now comes after the release's 2 s bound
+        stopped_at = time.monotonic()
+        proxy.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(proxy.proc.wait(timeout=10), 0)
+        self.assertLess(time.monotonic() - stopped_at, 4.5)
+        self.api.delay = 0
 
     def test_a_leader_that_cannot_renew_steps_down_then_leads_again(self):
         proxy = self.start("token-a")

@@ -20,7 +20,8 @@ It speaks the real wire protocol over HTTP/1.1 (optionally TLS):
 
 The side door is the Python object itself (tests run the server in-process): apply(),
 delete(), compact(), drop_watches(), fail(), force_gone(), delay, stop()/restart(), and
-a request log (`requests`) to assert on.
+a request log (`requests`, each with the connection it came on) and a count of accepted
+connections (`connections_accepted`) to assert on.
 """
 
 import copy
@@ -120,6 +121,8 @@ class Request:
         self.time = time.monotonic()
         self.status = None
         self.token = None  # the bearer token it carried
+        self.conn = None   # the number of the connection it came on (1, 2, ...)
+        self.streaming = False  # a watch that drop_watches() would now break
 
     @property
     def is_list(self):
@@ -174,6 +177,7 @@ class FakeApiServer:
         self._server = None
         self._thread = None
         self._connections = set()
+        self.connections_accepted = 0       # TCP connections accepted, for connection-reuse tests
         self.port = 0
 
     # --- lifecycle ---------------------------------------------------------------
@@ -372,6 +376,11 @@ class FakeApiServer:
     def watches(self, plural):
         return self.requests_for(plural, watch=True)
 
+    def watching(self, plural):
+        """True when the latest watch of `plural` is streaming (drop_watches() would break it)."""
+        w = self.watches(plural)
+        return bool(w) and w[-1].streaming
+
     def clear_log(self):
         with self.lock:
             self.requests.clear()
@@ -442,6 +451,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection = self.request
         with fake.lock:
             fake._connections.add(self.request)
+            fake.connections_accepted += 1
+            self.conn_id = fake.connections_accepted
         super().setup()
 
     def finish(self):
@@ -507,6 +518,7 @@ class _Handler(BaseHTTPRequestHandler):
         watch = query.get("watch") in ("1", "true")
         record = Request(method, url.path, query, parsed[2] if parsed else None, watch)
         record.name = parsed[3] if parsed else None
+        record.conn = self.conn_id
         auth = self.headers.get("Authorization", "")
         record.token = auth[7:] if auth.startswith("Bearer ") else None
         self._record = record
@@ -677,6 +689,7 @@ class _Handler(BaseHTTPRequestHandler):
             while pos > 0 and (fake.history[pos - 1][0] > since or fake.history[pos - 1][2] == "RAW"):
                 pos -= 1
             fake.open_watches += 1
+            self._record.streaming = True
         self._record.status = 200
         try:
             self.send_response(200)
@@ -754,6 +767,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with fake.lock:
                 fake.open_watches -= 1
+                self._record.streaming = False
 
     def _chunk(self, event):
         self._chunk_raw((json.dumps(event) + "\n").encode())

@@ -1,6 +1,9 @@
 // Beast-based API client; see api_client.h.
 #include "controller/source/k8s/api_client.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -50,6 +53,14 @@ struct OpenGuard {
   beast::tcp_stream* stream;
   ~OpenGuard() { open.erase(stream); }
 };
+
+// An idle keep-alive connection the server closed (or sent anything on)
+// cannot carry a request: a non-blocking peek sees EOF, an error, or data.
+bool peer_closed(beast::tcp_stream& s) {
+  char byte;
+  const ssize_t n = ::recv(s.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
 
 }  // namespace
 
@@ -120,6 +131,7 @@ const std::string& ApiClient::token() {
 
 void ApiClient::stop() {
   stopped_ = true;
+  idle_.clear();
   for (beast::tcp_stream* s : std::set(open_)) s->close();
 }
 
@@ -142,12 +154,61 @@ awaitable<ApiResponse> ApiClient::run(const ApiRequest& request,
     co_return r;
   }
   ++requests_;
-  if (ssl_) {
-    ssl::stream<beast::tcp_stream> stream(io_, *ssl_);
-    co_return co_await exchange(stream, stream.next_layer(), request, on_line);
+  if (on_line == nullptr) {
+    if (std::unique_ptr<Connection> c = take_idle()) {
+      Exchanged left;
+      ApiResponse r = co_await exchange_on(*c, request, on_line, left);
+      if (left.reusable) keep_idle(std::move(c));
+      // The server may close an idle connection just as we send on it: then
+      // nothing came back and a fresh connection retries. Not a POST (an
+      // Event): the server might have acted on it before closing.
+      if (!r.error || !left.nothing_received || request.method == http::verb::post || stopped_) co_return r;
+      log::debug("reused API connection failed, reconnecting", {{"error", r.describe()}});
+    }
   }
-  beast::tcp_stream stream(io_);
-  co_return co_await exchange(stream, stream, request, on_line);
+  auto c = std::make_unique<Connection>();
+  if (ssl_)
+    c->tls.emplace(io_, *ssl_);
+  else
+    c->plain.emplace(io_);
+  ++connections_;
+  Exchanged left;
+  ApiResponse r = co_await exchange_on(*c, request, on_line, left, /*connect_first=*/true);
+  if (left.reusable) keep_idle(std::move(c));
+  co_return r;
+}
+
+awaitable<ApiResponse> ApiClient::exchange_on(Connection& c, const ApiRequest& request,
+                                              const std::function<bool(std::string_view)>* on_line,
+                                              Exchanged& left, bool connect_first) {
+  beast::tcp_stream& tcp = c.tcp();
+  open_.insert(&tcp);
+  OpenGuard guard{open_, &tcp};
+  if (c.tls) {
+    if (connect_first)
+      if (ApiResponse r = co_await connect(*c.tls, tcp); r.error) co_return r;
+    co_return co_await exchange(*c.tls, tcp, request, on_line, left);
+  }
+  if (connect_first)
+    if (ApiResponse r = co_await connect(*c.plain, tcp); r.error) co_return r;
+  co_return co_await exchange(*c.plain, tcp, request, on_line, left);
+}
+
+std::unique_ptr<ApiClient::Connection> ApiClient::take_idle() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> c = std::move(idle_.back());
+    idle_.pop_back();
+    if (now - c->idle_since < idle_timeout && !peer_closed(c->tcp())) return c;
+  }
+  return nullptr;
+}
+
+void ApiClient::keep_idle(std::unique_ptr<Connection> c) {
+  if (stopped_) return;
+  c->idle_since = std::chrono::steady_clock::now();
+  idle_.push_back(std::move(c));
+  if (idle_.size() > max_idle_connections) idle_.erase(idle_.begin());  // the least recently used
 }
 
 template <typename Body>
@@ -162,21 +223,16 @@ void ApiClient::prepare(Body& message, const ApiRequest& request) {
   if (!request.body.empty() || request.method == http::verb::post || request.method == http::verb::put ||
       request.method == http::verb::patch)
     message.set(http::field::content_type, request.content_type);
-  message.keep_alive(false);
 }
 
 template <typename Stream>
-awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tcp, const ApiRequest& request,
-                                           const std::function<bool(std::string_view)>* on_line) {
+awaitable<ApiResponse> ApiClient::connect(Stream& stream, beast::tcp_stream& tcp) {
   ApiResponse r;
-  open_.insert(&tcp);
-  OpenGuard guard{open_, &tcp};
   auto failed = [&r](boost::system::error_code ec, const char* where) {
     r.error = ec;
     r.error_where = where;
     return r;
   };
-
   tcp.expires_after(connect_timeout);
   asio::ip::tcp::resolver resolver(io_);
   auto [resolve_ec, endpoints] = co_await resolver.async_resolve(config_.host, config_.port, as_result);
@@ -194,12 +250,27 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
     auto [hs_ec] = co_await stream.async_handshake(ssl::stream_base::client, as_result);
     if (hs_ec) co_return failed(hs_ec, "tls handshake");
   }
+  co_return r;
+}
+
+template <typename Stream>
+awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tcp, const ApiRequest& request,
+                                           const std::function<bool(std::string_view)>* on_line,
+                                           Exchanged& left) {
+  ApiResponse r;
+  auto failed = [&r](boost::system::error_code ec, const char* where) {
+    r.error = ec;
+    r.error_where = where;
+    return r;
+  };
 
   tcp.expires_after(request.timeout);
   http::request<http::string_body> message;
   prepare(message, request);
+  message.keep_alive(on_line == nullptr);  // a watch's connection ends with its stream
   message.body() = request.body;
   message.prepare_payload();
+  left.nothing_received = true;
   auto [write_ec, written] = co_await http::async_write(stream, message, as_result);
   (void)written;
   if (write_ec) co_return failed(write_ec, "write");
@@ -208,7 +279,7 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
   http::response_parser<http::empty_body> head;
   head.body_limit(max_body_bytes);
   auto [head_ec, head_bytes] = co_await http::async_read_header(stream, buffer, head, as_result);
-  (void)head_bytes;
+  left.nothing_received = head_ec && head_bytes == 0 && buffer.size() == 0;
   if (head_ec) co_return failed(head_ec, "read");
   r.status = head.get().result_int();
   if (auto it = head.get().find(http::field::retry_after); it != head.get().end())
@@ -220,6 +291,7 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, whole, as_result);
     (void)body_bytes;
     if (body_ec) co_return failed(body_ec, "read");
+    left.reusable = on_line == nullptr && whole.keep_alive() && !stopped_;
     r.body = std::move(whole.get().body());
     co_return r;
   }

@@ -143,6 +143,7 @@ awaitable<void> Reflector::State::run(std::shared_ptr<State> self) {
     bool quick_end = false;
     Outcome o = co_await self->watch(quick_end);
     if (o == Outcome::stopped || self->stopped) co_return;
+    ++self->stats.watch_restarts;  // whatever ended it, another watch (or a relist first) follows
     if (o == Outcome::gone) {
       ++self->stats.relists_gone;
       log::info("watch resourceVersion expired (410 Gone), relisting",
@@ -253,7 +254,8 @@ awaitable<Outcome> Reflector::State::list() {
     if (!listed.contains(key)) gone.push_back(ref);
   for (const auto& ref : gone) remove(ref);
   resource_version = list_version;
-  ++stats.lists;
+  if (stats.lists++ > 0) ++stats.relists;
+  stats.last_sync = std::chrono::system_clock::now();
   backoff.healthy(clock::now());
   log::info("listed", {{"kind", kind_name()}, {"objects", std::to_string(objects.size())},
                        {"removed", std::to_string(gone.size())}, {"resource_version", resource_version}});
@@ -339,19 +341,23 @@ bool Reflector::State::on_event(std::string_view line, Outcome& outcome) {
   }
   if (type == "BOOKMARK") {
     ++stats.bookmarks;
+    stats.last_sync = std::chrono::system_clock::now();
     if (!rv.empty()) resource_version = rv;
     return true;
   }
   auto ref = loose_ref(*object, resource);
   if (type == "ADDED" || type == "MODIFIED") {
     ++stats.events;
+    ++(type == "ADDED" ? stats.added : stats.modified);
     if (auto decoded = decode(object, ref ? &*ref : nullptr)) apply(*decoded);
   } else if (type == "DELETED") {
     ++stats.events;
+    ++stats.deleted;
     if (ref) remove(*ref);
   } else {
     log::warn("unknown watch event type, ignored", {{"kind", kind_name()}, {"type", type}});
   }
+  stats.last_sync = std::chrono::system_clock::now();
   if (!rv.empty()) resource_version = rv;
   return !stopped;
 }

@@ -62,8 +62,13 @@ class Reflector {
     std::uint64_t list_pages = 0;   // LIST requests answered 200
     std::uint64_t watches = 0;      // WATCH requests answered 200
     std::uint64_t events = 0;       // ADDED/MODIFIED/DELETED applied
+    std::uint64_t added = 0, modified = 0, deleted = 0;  // `events` by type
     std::uint64_t bookmarks = 0;
     std::uint64_t relists_gone = 0;  // 410 Gone: relisted
+    std::uint64_t relists = 0;       // complete LISTs after the first one
+    std::uint64_t watch_restarts = 0;  // watches that ended (any reason) and were started again
+    // Last time the informer was known in sync: a LIST done, an event or bookmark applied.
+    std::chrono::system_clock::time_point last_sync{};
     std::uint64_t decode_errors = 0; // objects skipped
     std::uint64_t failures = 0;      // failed requests or broken streams
   };
