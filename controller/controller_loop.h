@@ -18,9 +18,9 @@
 namespace sluice::controller {
 
 // controller-confined. Registers itself as the store's change hook (and
-// clears it when destroyed). A change arms a timer for `hold_off` after the
-// latest change, but never later than `max_delay` after the first unhandled
-// one, so a constant storm still publishes. Translations never overlap: they
+// clears it when destroyed). The first change after a publish arms a timer
+// for `hold_off` (capped by `max_delay`); changes meanwhile ride along, so a
+// constant storm publishes once per hold-off and never waits for quiet. Translations never overlap: they
 // run on the controller's single io_context thread. Must be destroyed before
 // the io_context it was given.
 class ControllerLoop {
