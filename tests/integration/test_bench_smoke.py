@@ -18,7 +18,8 @@ TOOLS = ("nginx", "haproxy", "wrk")
 
 class BenchCompareSmokeTest(unittest.TestCase):
     def setUp(self):
-        missing = [t for t in TOOLS if shutil.which(t) is None]
+        path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+        missing = [t for t in TOOLS if shutil.which(t, path=path) is None]
         if missing:
             self.skipTest(f"bench/compare needs {', '.join(missing)} "
                           "(apt-get install nginx-light haproxy wrk)")
