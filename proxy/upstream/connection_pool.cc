@@ -47,13 +47,16 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::
 void ConnectionPool::give_back(std::unique_ptr<UpstreamConnection> c) {
   auto& stack = idle_[c->peer];
   if (stack.size() >= max_idle_) return;  // closes c
-  c->buffer.release_if_empty();
+  // The buffer stays: a warm connection is taken again within microseconds
+  // under load, and freeing it cost a 16 KiB malloc/free per request.
+  // sweep() frees the buffers of connections that stay idle.
   stack.push_back(std::move(c));
 }
 
 void ConnectionPool::sweep() {
   for (auto& [peer, stack] : idle_) {
     std::erase_if(stack, [](const auto& c) { return !still_open(*c); });
+    for (auto& c : stack) c->buffer.release_if_empty();
   }
   std::erase_if(idle_, [](const auto& kv) { return kv.second.empty(); });
 }
