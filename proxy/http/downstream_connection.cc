@@ -25,9 +25,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// Small enough that an idle keep-alive connection costs little; body
-// streaming grows it once to stream_buffer_bytes.
-constexpr std::size_t initial_buffer_bytes = 4 * 1024;
+// Small enough that an idle keep-alive connection costs little (nginx's
+// client_header_buffer_size is 1k); a longer head grows it once per
+// connection, and body streaming grows it once to stream_buffer_bytes.
+constexpr std::size_t initial_buffer_bytes = 2 * 1024;
 constexpr std::size_t stream_buffer_bytes = 64 * 1024;
 constexpr std::size_t max_response_head_bytes = 64 * 1024;
 constexpr std::size_t max_request_id_bytes = 200;
