@@ -23,6 +23,17 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
+// Copies every field that is not hop-by-hop (nor named in Connection, nor
+// dropped by `skip`), in order and case.
+template <typename Skip>
+static void append_end_to_end_fields(std::string& out, const MessageHead& head, const char* base, Skip skip) {
+  for (const HeaderField& f : head.headers) {
+    std::string_view name = f.name.in(base);
+    if (is_hop_by_hop(name) || named_in_connection(name, head, base) || skip(name)) continue;
+    append_field(out, name, f.value.in(base));
+  }
+}
+
 bool is_hop_by_hop(std::string_view name) {
   switch (name.size()) {
     case 2: return iequals(name, "te");
@@ -43,19 +54,13 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
   // in HTTP/1.0 means it will not send one (the connection then closes).
   out.append(head.http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
 
-  for (const HeaderField& f : head.headers) {
-    std::string_view name = f.name.in(base);
-    if (is_hop_by_hop(name) || named_in_connection(name, head, base)) continue;
-    // Set by us below from what we saw ourselves, never trusted from the client.
-    if (iequals(name, "x-real-ip") || iequals(name, "x-forwarded-proto") ||
-        iequals(name, "x-forwarded-host") || iequals(name, "x-forwarded-port"))
-      continue;
-    if (iequals(name, "x-forwarded-for")) continue;  // merged into one field below
-    out.append(name);
-    out.append(": ");
-    out.append(f.value.in(base));
-    out.append("\r\n");
-  }
+  append_end_to_end_fields(out, head, base, [](std::string_view name) {
+    // Set below from what we saw ourselves, never trusted from the client
+    // (X-Forwarded-For is merged into one field with the client appended).
+    return iequals(name, "x-real-ip") || iequals(name, "x-forwarded-proto") ||
+           iequals(name, "x-forwarded-host") || iequals(name, "x-forwarded-port") ||
+           iequals(name, "x-forwarded-for");
+  });
   if (facts.upgrade && head.upgrade >= 0) {
     append_field(out, "Upgrade", head.headers[head.upgrade].value.in(base));
     append_field(out, "Connection", "upgrade");
@@ -86,14 +91,7 @@ void build_downstream_head(std::string& out, const MessageHead& head, const char
   out.push_back(' ');
   out.append(reason);
   out.append("\r\n");
-  for (const HeaderField& f : head.headers) {
-    std::string_view name = f.name.in(base);
-    if (is_hop_by_hop(name) || named_in_connection(name, head, base)) continue;
-    out.append(name);
-    out.append(": ");
-    out.append(f.value.in(base));
-    out.append("\r\n");
-  }
+  append_end_to_end_fields(out, head, base, [](std::string_view) { return false; });
   if (facts.upgrade && head.upgrade >= 0) {
     append_field(out, "Upgrade", head.headers[head.upgrade].value.in(base));
     append_field(out, "Connection", "upgrade");

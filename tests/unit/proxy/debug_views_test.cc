@@ -1,6 +1,8 @@
 // The /debug JSON views over a small snapshot.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/backend_fixture.h"
+
 #include "proxy/debug_views.h"
 
 using namespace sluice;
@@ -9,22 +11,11 @@ namespace {
 
 std::shared_ptr<const RouteTable> table() {
   RouteTableBuilder b;
-  Backend dev;
-  dev.name = "default/dev:80";
-  dev.service_namespace = "default";
-  dev.service_name = "dev";
-  dev.service_port = "80";
+  Backend dev = test::service_backend_for_test("default", "dev", "80");
   dev.endpoints.push_back({{boost::asio::ip::make_address("127.0.0.1"), 9001}, "127.0.0.1:9001"});
   dev.not_ready.push_back({{boost::asio::ip::make_address("127.0.0.2"), 9001}, "127.0.0.2:9001"});
-  auto d = b.add_backend(dev);
-  Backend empty;
-  empty.name = "default/empty:80";
-  empty.service_namespace = "default";
-  empty.service_name = "empty";
-  empty.service_port = "80";
-  auto e = b.add_backend(empty);
-  b.add_route({.host = "", .path = "/dev", .match = PathMatch::prefix, .backend = d,
-               .ingress_namespace = "default", .ingress_name = "tkng-1"});
+  test::add_dev_route_for_test(b, dev);
+  auto e = b.add_backend(test::service_backend_for_test("default", "empty", "80"));
   b.add_route({.host = "*.example.com", .path = "/", .match = PathMatch::prefix, .backend = e,
                .ingress_namespace = "web", .ingress_name = "wild"});
   return std::move(b).build(7);

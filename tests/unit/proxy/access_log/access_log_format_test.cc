@@ -1,6 +1,8 @@
 // Access-log lines: ingress-nginx's upstream format and JSON.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/backend_fixture.h"
+
 #include "common/strings.h"
 
 #include <regex>
@@ -19,14 +21,7 @@ struct Fixture {
 
   Fixture() {
     RouteTableBuilder b;
-    Backend dev;
-    dev.name = "default/dev:80";
-    dev.service_namespace = "default";
-    dev.service_name = "dev";
-    dev.service_port = "80";
-    auto d = b.add_backend(dev);
-    b.add_route({.host = "", .path = "/dev", .match = PathMatch::prefix, .backend = d,
-                 .ingress_namespace = "default", .ingress_name = "tkng-1"});
+    test::add_dev_route_for_test(b, test::service_backend_for_test("default", "dev", "80"));
     table = std::move(b).build(1);
 
     r.start_wall = std::chrono::system_clock::time_point(std::chrono::seconds(1'760'000'000));  // 2025-10-09T08:53:20Z

@@ -1,6 +1,8 @@
 // A worker's metrics shard: series by route labels, method and status.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/backend_fixture.h"
+
 #include <map>
 #include <thread>
 
@@ -15,14 +17,7 @@ namespace {
 
 std::shared_ptr<const RouteTable> demo_table(std::uint64_t generation) {
   RouteTableBuilder b;
-  Backend dev;
-  dev.name = "default/dev:80";
-  dev.service_namespace = "default";
-  dev.service_name = "dev";
-  dev.service_port = "80";
-  auto d = b.add_backend(dev);
-  b.add_route({.host = "", .path = "/dev", .match = PathMatch::prefix, .backend = d,
-               .ingress_namespace = "default", .ingress_name = "tkng-1"});
+  auto d = test::add_dev_route_for_test(b, test::service_backend_for_test("default", "dev", "80"));
   b.add_route({.host = "dev", .path = "/", .match = PathMatch::prefix, .backend = d,
                .ingress_namespace = "default", .ingress_name = "tkng-2"});
   return std::move(b).build(generation);
