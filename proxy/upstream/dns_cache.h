@@ -5,10 +5,11 @@
 #include <chrono>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+
+#include "common/model/route_table.h"
 
 namespace sluice {
 
@@ -30,8 +31,11 @@ class DnsCache {
     std::vector<boost::asio::ip::tcp::endpoint> addresses;
     clock::time_point expires;
   };
-  static std::string key(std::string_view name, std::uint16_t port);
-  std::unordered_map<std::string, Entry> entries_;
+  // Builds "name:port" into scratch_, whose capacity is reused, so a lookup
+  // allocates nothing once warm.
+  std::string_view key(std::string_view name, std::uint16_t port) const;
+  mutable std::string scratch_;
+  StringMap<Entry> entries_;
 };
 
 }  // namespace sluice
