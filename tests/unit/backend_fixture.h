@@ -27,4 +27,23 @@ inline std::uint32_t add_dev_route_for_test(RouteTableBuilder& b, Backend dev) {
   return d;
 }
 
+// Builds a table route by route; backends are named and deduplicated.
+struct RouteTableFixtureForTest {
+  RouteTableBuilder builder;
+  std::uint32_t backend(const std::string& name) {
+    Backend b;
+    b.name = name;
+    return builder.add_backend(std::move(b));
+  }
+  void route(std::string host, std::string path, PathMatch m, const std::string& to,
+             std::string ingress = "ing") {
+    builder.add_route({.host = std::move(host), .path = std::move(path), .match = m, .backend = backend(to),
+                       .ingress_namespace = "ns", .ingress_name = std::move(ingress)});
+  }
+  void default_backend(std::string host, const std::string& to) {
+    builder.set_default({.host = std::move(host), .backend = backend(to), .ingress_namespace = "ns",
+                         .ingress_name = "defaults"});
+  }
+};
+
 }  // namespace sluice::test

@@ -1,28 +1,15 @@
 // RouteTable::explain agrees with match() and says why for every rule.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/backend_fixture.h"
+
 #include "common/model/route_explain.h"
 
 using namespace sluice;
 
 namespace {
 
-struct Fixture {
-  RouteTableBuilder builder;
-  std::uint32_t backend(const std::string& name) {
-    Backend b;
-    b.name = name;
-    return builder.add_backend(std::move(b));
-  }
-  void route(std::string host, std::string path, PathMatch m, const std::string& to, std::string ingress = "ing") {
-    builder.add_route({.host = std::move(host), .path = std::move(path), .match = m, .backend = backend(to),
-                       .ingress_namespace = "ns", .ingress_name = std::move(ingress)});
-  }
-  void default_backend(std::string host, const std::string& to) {
-    builder.set_default({.host = std::move(host), .backend = backend(to), .ingress_namespace = "ns",
-                         .ingress_name = "defaults"});
-  }
-};
+using Fixture = test::RouteTableFixtureForTest;
 
 std::shared_ptr<const RouteTable> sample() {
   Fixture f;

@@ -1,28 +1,15 @@
 // RouteTable lookup against the Ingress v1 host and path tables.
 #include <catch2/catch.hpp>
 
+#include "tests/unit/backend_fixture.h"
+
 #include "common/model/route_table.h"
 
 using namespace sluice;
 
 namespace {
 
-struct Fixture {
-  RouteTableBuilder builder;
-  std::uint32_t backend(const std::string& name) {
-    Backend b;
-    b.name = name;
-    return builder.add_backend(std::move(b));
-  }
-  void route(std::string host, std::string path, PathMatch m, const std::string& to) {
-    Route r;
-    r.host = std::move(host);
-    r.path = std::move(path);
-    r.match = m;
-    r.backend = backend(to);
-    builder.add_route(std::move(r));
-  }
-};
+using Fixture = test::RouteTableFixtureForTest;
 
 std::string target(const RouteTable& t, std::string_view host, std::string_view path) {
   auto m = t.match(host, path);
