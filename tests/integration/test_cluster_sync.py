@@ -66,8 +66,10 @@ class ClusterSyncTest(unittest.TestCase):
         h.wait_for(lambda: len(self.api.requests_for("endpointslices")) >= 2,
                    message="the failing LIST to be retried")
         self.assertEqual(proxy.admin("/readyz").status, 503)
-        # Nothing was published: the other informers' objects route nowhere yet.
-        self.assertNotEqual(c.server_of(proxy, "/dev"), (200, "dev-pod"))
+        # Nothing was published: the proxy says so instead of routing on a partial view.
+        early = h.request(proxy.http_port, "GET", "/dev")
+        self.assertEqual(early.status, 503)
+        self.assertIn("no routing configuration loaded yet", early.text)
         self.api.clear_faults()
         c.wait_ready(proxy)
         self.assertEqual(c.server_of(proxy, "/dev"), (200, "dev-pod"))
