@@ -28,6 +28,13 @@ class StalePooledConnectionTest(unittest.TestCase):
             self.assertEqual(resp.status, 200, method)
         self.assertEqual(proxy.get("/").echo_fields()["Server name"], second.name)
 
+        # A POST is never sent twice: its pooled connection is checked first instead.
+        second.stop()
+        h.start_echo(self, "third", listen=f"127.0.0.1:{first.port}")
+        resp = h.request(proxy.http_port, "POST", "/", body=b"once")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.echo_fields()["Server name"], "third")
+
 
 if __name__ == "__main__":
     unittest.main()
