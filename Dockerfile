@@ -21,7 +21,7 @@ FROM debian:bookworm-slim
 # from the service account).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       libssl3 libyaml-cpp0.7 libsimdjson14 ca-certificates \
+       libssl3 libyaml-0-2 libsimdjson14 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 sluice \
     && useradd --system --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent \

@@ -19,11 +19,9 @@ struct Document {
 // any thread (immutable)
 class JsonValue final : public Value {
  public:
-  JsonValue(std::shared_ptr<const Document> doc, dom::element e, bool present = true)
-      : doc_(std::move(doc)), element_(e), present_(present) {}
+  JsonValue(std::shared_ptr<const Document> doc, dom::element e) : doc_(std::move(doc)), element_(e) {}
 
   type kind() const override {
-    if (!present_) return type::missing;
     switch (element_.type()) {
       case dom::element_type::ARRAY: return type::sequence;
       case dom::element_type::OBJECT: return type::map;
@@ -33,7 +31,6 @@ class JsonValue final : public Value {
   }
 
   std::string scalar() const override {
-    if (!present_) return {};
     switch (element_.type()) {
       case dom::element_type::STRING: {
         std::string_view s;
@@ -62,41 +59,40 @@ class JsonValue final : public Value {
     }
   }
 
-  std::unique_ptr<Value> member(std::string_view key) const override {
-    if (present_ && element_.type() == dom::element_type::OBJECT) {
+  std::shared_ptr<const Value> member(std::string_view key) const override {
+    if (element_.type() == dom::element_type::OBJECT) {
       dom::object object;
       dom::element child;
       // at_key compares raw bytes, as Kubernetes keys are plain ASCII.
       if (!element_.get_object().get(object) && !object.at_key(key).get(child))
-        return std::make_unique<JsonValue>(doc_, child);
+        return std::make_shared<JsonValue>(doc_, child);
     }
-    return std::make_unique<JsonValue>(doc_, dom::element(), false);
+    return missing_value();
   }
 
-  std::vector<std::unique_ptr<Value>> elements() const override {
-    std::vector<std::unique_ptr<Value>> out;
-    if (!present_ || element_.type() != dom::element_type::ARRAY) return out;
+  std::vector<std::shared_ptr<const Value>> elements() const override {
+    std::vector<std::shared_ptr<const Value>> out;
+    if (element_.type() != dom::element_type::ARRAY) return out;
     dom::array array;
     if (element_.get_array().get(array)) return out;
     for (dom::element e : array)
-      out.push_back(std::make_unique<JsonValue>(doc_, e));
+      out.push_back(std::make_shared<JsonValue>(doc_, e));
     return out;
   }
 
-  std::vector<std::pair<std::string, std::unique_ptr<Value>>> members() const override {
-    std::vector<std::pair<std::string, std::unique_ptr<Value>>> out;
-    if (!present_ || element_.type() != dom::element_type::OBJECT) return out;
+  std::vector<std::pair<std::string, std::shared_ptr<const Value>>> members() const override {
+    std::vector<std::pair<std::string, std::shared_ptr<const Value>>> out;
+    if (element_.type() != dom::element_type::OBJECT) return out;
     dom::object object;
     if (element_.get_object().get(object)) return out;
     for (dom::key_value_pair kv : object)
-      out.emplace_back(std::string(kv.key), std::make_unique<JsonValue>(doc_, kv.value));
+      out.emplace_back(std::string(kv.key), std::make_shared<JsonValue>(doc_, kv.value));
     return out;
   }
 
  private:
   std::shared_ptr<const Document> doc_;
   dom::element element_;
-  bool present_;
 };
 
 // any thread (immutable). A plain string scalar.
@@ -105,22 +101,11 @@ class StringValue final : public Value {
   explicit StringValue(std::string s) : s_(std::move(s)) {}
   type kind() const override { return type::scalar; }
   std::string scalar() const override { return s_; }
-  std::unique_ptr<Value> member(std::string_view) const override {
-    return std::make_unique<MissingValue>();
-  }
-  std::vector<std::unique_ptr<Value>> elements() const override { return {}; }
-  std::vector<std::pair<std::string, std::unique_ptr<Value>>> members() const override { return {}; }
+  std::shared_ptr<const Value> member(std::string_view) const override { return missing_value(); }
+  std::vector<std::shared_ptr<const Value>> elements() const override { return {}; }
+  std::vector<std::pair<std::string, std::shared_ptr<const Value>>> members() const override { return {}; }
 
  private:
-  // any thread (immutable)
-  class MissingValue final : public Value {
-   public:
-    type kind() const override { return type::missing; }
-    std::string scalar() const override { return {}; }
-    std::unique_ptr<Value> member(std::string_view) const override { return std::make_unique<MissingValue>(); }
-    std::vector<std::unique_ptr<Value>> elements() const override { return {}; }
-    std::vector<std::pair<std::string, std::unique_ptr<Value>>> members() const override { return {}; }
-  };
   std::string s_;
 };
 
@@ -132,16 +117,16 @@ class TypedValue final : public Value {
 
   type kind() const override { return inner_->kind(); }
   std::string scalar() const override { return inner_->scalar(); }
-  std::unique_ptr<Value> member(std::string_view key) const override {
+  std::shared_ptr<const Value> member(std::string_view key) const override {
     auto v = inner_->member(key);
     if (v->kind() == type::missing && inner_->kind() == type::map) {
-      if (key == "apiVersion") return std::make_unique<StringValue>(api_version_);
-      if (key == "kind") return std::make_unique<StringValue>(kind_);
+      if (key == "apiVersion") return std::make_shared<StringValue>(api_version_);
+      if (key == "kind") return std::make_shared<StringValue>(kind_);
     }
     return v;
   }
-  std::vector<std::unique_ptr<Value>> elements() const override { return inner_->elements(); }
-  std::vector<std::pair<std::string, std::unique_ptr<Value>>> members() const override {
+  std::vector<std::shared_ptr<const Value>> elements() const override { return inner_->elements(); }
+  std::vector<std::pair<std::string, std::shared_ptr<const Value>>> members() const override {
     auto out = inner_->members();
     if (inner_->kind() != type::map) return out;
     bool has_api = false, has_kind = false;
@@ -149,8 +134,8 @@ class TypedValue final : public Value {
       has_api |= k == "apiVersion";
       has_kind |= k == "kind";
     }
-    if (!has_api) out.emplace_back("apiVersion", std::make_unique<StringValue>(api_version_));
-    if (!has_kind) out.emplace_back("kind", std::make_unique<StringValue>(kind_));
+    if (!has_api) out.emplace_back("apiVersion", std::make_shared<StringValue>(api_version_));
+    if (!has_kind) out.emplace_back("kind", std::make_shared<StringValue>(kind_));
     return out;
   }
 

@@ -14,11 +14,44 @@ std::optional<std::int64_t> parse_integer(const std::string& s) {
   return out;
 }
 
+// Paths are built for every lookup, so each is built in one allocation.
 std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
+  std::string out;
+  out.reserve(path.size() + 1 + key.size());
+  out += path;
+  if (!path.empty()) out += '.';
+  out += key;
+  return out;
 }
 
+std::string indexed(const std::string& path, std::size_t i) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+  std::string out;
+  out.reserve(path.size() + 2 + static_cast<std::size_t>(end - digits));
+  out += path;
+  out += '[';
+  out.append(digits, end);
+  out += ']';
+  return out;
+}
+
+// any thread (immutable)
+class MissingValue final : public Value {
+ public:
+  type kind() const override { return type::missing; }
+  std::string scalar() const override { return {}; }
+  std::shared_ptr<const Value> member(std::string_view) const override { return missing_value(); }
+  std::vector<std::shared_ptr<const Value>> elements() const override { return {}; }
+  std::vector<std::pair<std::string, std::shared_ptr<const Value>>> members() const override { return {}; }
+};
+
 }  // namespace
+
+const std::shared_ptr<const Value>& missing_value() {
+  static const std::shared_ptr<const Value> missing = std::make_shared<MissingValue>();
+  return missing;
+}
 
 Field::Field(std::shared_ptr<const Value> value, std::string path)
     : value_(std::move(value)), path_(std::move(path)) {}
@@ -48,7 +81,7 @@ std::vector<Field> Field::items() const {
   expect(Value::type::sequence, "a list");
   std::size_t i = 0;
   for (auto& e : value_->elements())
-    out.emplace_back(std::move(e), path_ + "[" + std::to_string(i++) + "]");
+    out.emplace_back(std::move(e), indexed(path_, i++));
   return out;
 }
 

@@ -1,5 +1,5 @@
 // A format-neutral view of one parsed JSON/YAML node, so manifest files
-// (yaml-cpp) and API server responses (simdjson, later) share one decoder.
+// (libyaml) and API server responses (simdjson, later) share one decoder.
 #pragma once
 
 #include <cstdint>
@@ -24,13 +24,17 @@ class Value {
   virtual type kind() const = 0;
   // The text of a scalar ("80", "true", "web"); empty for other kinds.
   virtual std::string scalar() const = 0;
-  // The member `key` of a map; a Value of kind missing when absent.
-  virtual std::unique_ptr<Value> member(std::string_view key) const = 0;
+  // The member `key` of a map; missing_value() when absent. Shared, not
+  // unique: Field keeps what it gets, and make_shared is one allocation.
+  virtual std::shared_ptr<const Value> member(std::string_view key) const = 0;
   // The elements of a sequence (empty for other kinds).
-  virtual std::vector<std::unique_ptr<Value>> elements() const = 0;
+  virtual std::vector<std::shared_ptr<const Value>> elements() const = 0;
   // The members of a map with their keys (empty for other kinds).
-  virtual std::vector<std::pair<std::string, std::unique_ptr<Value>>> members() const = 0;
+  virtual std::vector<std::pair<std::string, std::shared_ptr<const Value>>> members() const = 0;
 };
+
+// The one Value of kind missing (absent members are common: no allocation).
+const std::shared_ptr<const Value>& missing_value();
 
 // Thrown inside the decoders only; decode_object() turns it into a string.
 class DecodeError : public std::runtime_error {

@@ -1,48 +1,43 @@
 // Manifest text to decoded objects; see manifest_parse.h.
 #include "controller/source/manifest_parse.h"
 
-#include <exception>
-
-#include <yaml-cpp/yaml.h>
-
+#include "controller/source/yaml_tree.h"
 #include "controller/source/yaml_value.h"
 
 namespace sluice::controller {
 namespace {
 
-bool is_list(const YAML::Node& doc) {
-  if (!doc.IsMap() || !doc["items"] || !doc["kind"] || !doc["kind"].IsScalar()) return false;
-  const std::string& kind = doc["kind"].Scalar();
-  return kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0;
+using Tree = std::shared_ptr<const YamlTree>;
+
+bool is_list(const YamlTree& t, YamlTree::node_id doc) {
+  const YamlTree::node_id kind = t.member(doc, "kind");
+  if (kind == YamlTree::none || t.member(doc, "items") == YamlTree::none) return false;
+  return t.kind(kind) == YamlTree::type::scalar && t.scalar(kind).ends_with("List");
 }
 
-void decode_document(const YAML::Node& doc, ParsedManifest& out) {
-  if (doc.IsNull()) return;  // an empty document between two "---"
-  if (is_list(doc)) {
-    const YAML::Node items = doc["items"];
-    if (!items.IsSequence() && !items.IsNull()) {
+void decode_document(const Tree& tree, YamlTree::node_id doc, ParsedManifest& out) {
+  if (tree->kind(doc) == YamlTree::type::null) return;  // an empty document between two "---"
+  if (is_list(*tree, doc)) {
+    const YamlTree::node_id items = tree->member(doc, "items");
+    if (tree->kind(items) == YamlTree::type::null) return;
+    if (tree->kind(items) != YamlTree::type::sequence) {
       out.objects.push_back({.error = "items: expected a list"});
       return;
     }
-    for (const auto& item : items) decode_document(item, out);
+    for (YamlTree::node_id item : tree->children(items)) decode_document(tree, item, out);
     return;
   }
-  out.objects.push_back(k8s::decode_object(make_yaml_value(doc)));
+  out.objects.push_back(k8s::decode_object(make_yaml_value(tree, doc)));
 }
 
 }  // namespace
 
 ParsedManifest parse_manifest(std::string_view text) {
   ParsedManifest out;
-  try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    for (const auto& doc : docs) decode_document(doc, out);
-    out.ok = true;
-  } catch (const std::exception& e) {  // YAML::ParserException and friends
-    out.ok = false;
-    out.error = e.what();
-    out.objects.clear();
-  }
+  const Tree tree = parse_yaml(text, out.error);
+  if (!tree) return out;
+  for (YamlTree::node_id doc : tree->documents()) decode_document(tree, doc, out);
+  out.ok = true;
   return out;
 }
 

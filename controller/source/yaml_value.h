@@ -1,16 +1,17 @@
-// The yaml-cpp implementation of k8s::Value: the only YAML-specific code the
-// decoders see. JSON manifest files parse with yaml-cpp too.
+// The YamlTree implementation of k8s::Value: the only YAML-specific code the
+// decoders see. JSON manifest files parse as YAML too.
 #pragma once
 
 #include <memory>
 
-#include <yaml-cpp/yaml.h>
-
 #include "common/k8s/value.h"
+#include "controller/source/yaml_tree.h"
 
 namespace sluice::controller {
 
-// Wraps a node (yaml-cpp nodes share their document, which stays alive).
-std::shared_ptr<const k8s::Value> make_yaml_value(const YAML::Node& node);
+// A view of node `node` of `tree` (YamlTree::none: a missing member); it
+// shares ownership of the tree.
+std::shared_ptr<const k8s::Value> make_yaml_value(std::shared_ptr<const YamlTree> tree,
+                                                  YamlTree::node_id node);
 
 }  // namespace sluice::controller

@@ -9,9 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "common/k8s/base64.h"
+#include "controller/source/yaml_tree.h"
 
 namespace sluice::controller::kube {
 namespace fs = std::filesystem;
@@ -36,36 +35,53 @@ std::string trim(std::string s) {
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
 
-// One kubeconfig file's named maps, as YAML nodes, and where it lives.
+using node_id = YamlTree::node_id;
+
+// One kubeconfig file's parsed YAML and where it lives.
 struct KubeconfigFile {
   fs::path dir;
-  YAML::Node root;
+  std::shared_ptr<const YamlTree> tree;
+  node_id root;
+};
+
+// A map in one kubeconfig file; node none reads as an empty map.
+struct MapRef {
+  const YamlTree* tree;
+  node_id node;
+
+  node_id operator[](std::string_view key) const {
+    return node == YamlTree::none ? YamlTree::none : tree->member(node, key);
+  }
+  bool has(std::string_view key) const { return (*this)[key] != YamlTree::none; }
 };
 
 // The entry `name` of the list `list` (clusters, users, contexts) in the
 // first file that defines it, with that file's directory.
-std::optional<std::pair<YAML::Node, fs::path>> find_named(const std::vector<KubeconfigFile>& files,
-                                                          const char* list, const std::string& name,
-                                                          const char* inner) {
+std::optional<std::pair<MapRef, fs::path>> find_named(const std::vector<KubeconfigFile>& files,
+                                                      const char* list, const std::string& name,
+                                                      const char* inner) {
   for (const auto& f : files) {
-    const YAML::Node entries = f.root[list];
-    if (!entries || !entries.IsSequence()) continue;
-    for (const auto& e : entries) {
-      if (e.IsMap() && e["name"] && e["name"].IsScalar() && e["name"].Scalar() == name) {
-        const YAML::Node body = e[inner];
-        if (!body || !body.IsMap()) return std::pair{YAML::Node(YAML::NodeType::Map), f.dir};
-        return std::pair{body, f.dir};
-      }
+    const YamlTree& t = *f.tree;
+    const node_id entries = t.member(f.root, list);
+    if (entries == YamlTree::none || t.kind(entries) != YamlTree::type::sequence) continue;
+    for (node_id e : t.children(entries)) {
+      const node_id n = t.member(e, "name");
+      if (n == YamlTree::none || t.kind(n) != YamlTree::type::scalar || t.scalar(n) != name) continue;
+      const node_id body = t.member(e, inner);
+      if (body == YamlTree::none || t.kind(body) != YamlTree::type::map)
+        return std::pair{MapRef{&t, YamlTree::none}, f.dir};
+      return std::pair{MapRef{&t, body}, f.dir};
     }
   }
   return std::nullopt;
 }
 
-std::string scalar(const YAML::Node& map, const char* key) {
-  const YAML::Node v = map[key];
-  if (!v || v.IsNull()) return {};
-  if (!v.IsScalar()) fail(std::string("kubeconfig: \"") + key + "\" must be a string");
-  return v.Scalar();
+std::string scalar(const MapRef& map, const char* key) {
+  const node_id v = map[key];
+  if (v == YamlTree::none || map.tree->kind(v) == YamlTree::type::null) return {};
+  if (map.tree->kind(v) != YamlTree::type::scalar)
+    fail(std::string("kubeconfig: \"") + key + "\" must be a string");
+  return std::string(map.tree->scalar(v));
 }
 
 fs::path resolve(const fs::path& dir, const std::string& file) {
@@ -73,7 +89,7 @@ fs::path resolve(const fs::path& dir, const std::string& file) {
   return p.is_absolute() ? p : dir / p;
 }
 
-std::string file_or_data(const YAML::Node& map, const char* file_key, const char* data_key,
+std::string file_or_data(const MapRef& map, const char* file_key, const char* data_key,
                          const fs::path& dir) {
   if (std::string data = scalar(map, data_key); !data.empty()) {
     auto decoded = k8s::base64_decode(data);
@@ -180,14 +196,14 @@ ClusterConfig load_kubeconfig(const std::string& paths, const std::string& conte
       if (first_missing.empty()) first_missing = path;
       continue;
     }
-    try {
-      YAML::Node root = YAML::Load(*text);
-      if (root.IsNull()) continue;  // an empty file merges as nothing
-      if (!root.IsMap()) fail("kubeconfig " + path + " is not a YAML map");
-      files.push_back({fs::absolute(path).parent_path(), root});
-    } catch (const YAML::Exception& e) {
-      fail("kubeconfig " + path + ": " + e.what());
-    }
+    std::string error;
+    auto tree = parse_yaml(*text, error);
+    if (!tree) fail("kubeconfig " + path + ": " + error);
+    if (tree->documents().empty()) continue;  // an empty file merges as nothing
+    const node_id root = tree->documents().front();
+    if (tree->kind(root) == YamlTree::type::null) continue;
+    if (tree->kind(root) != YamlTree::type::map) fail("kubeconfig " + path + " is not a YAML map");
+    files.push_back({fs::absolute(path).parent_path(), std::move(tree), root});
   }
   if (files.empty())
     fail("kubeconfig " + (first_missing.empty() ? paths : first_missing) + " cannot be read");
@@ -195,7 +211,7 @@ ClusterConfig load_kubeconfig(const std::string& paths, const std::string& conte
   std::string context = context_name;
   for (const auto& f : files) {
     if (!context.empty()) break;
-    context = scalar(f.root, "current-context");
+    context = scalar(MapRef{f.tree.get(), f.root}, "current-context");
   }
   if (context.empty()) fail("kubeconfig " + paths + " has no current-context");
   auto ctx = find_named(files, "contexts", context, "context");
@@ -219,10 +235,10 @@ ClusterConfig load_kubeconfig(const std::string& paths, const std::string& conte
   if (!user_name.empty()) {
     auto user = find_named(files, "users", user_name, "user");
     if (!user) fail("kubeconfig: user \"" + user_name + "\" (context \"" + context + "\") not found");
-    const YAML::Node& u = user->first;
-    if (u["exec"]) fail("kubeconfig: user \"" + user_name + "\" uses exec credentials, which sluice does not support");
-    if (u["auth-provider"]) fail("kubeconfig: user \"" + user_name + "\" uses an auth-provider, which sluice does not support");
-    if (u["username"] || u["password"]) fail("kubeconfig: user \"" + user_name + "\" uses basic auth, which sluice does not support");
+    const MapRef& u = user->first;
+    if (u.has("exec")) fail("kubeconfig: user \"" + user_name + "\" uses exec credentials, which sluice does not support");
+    if (u.has("auth-provider")) fail("kubeconfig: user \"" + user_name + "\" uses an auth-provider, which sluice does not support");
+    if (u.has("username") || u.has("password")) fail("kubeconfig: user \"" + user_name + "\" uses basic auth, which sluice does not support");
     c.token = scalar(u, "token");
     if (std::string f = scalar(u, "tokenFile"); !f.empty()) {
       c.token_file = resolve(user->second, f).string();

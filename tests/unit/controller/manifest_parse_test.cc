@@ -152,3 +152,67 @@ TEST_CASE("RFC 3339 times parse to Unix seconds", "[manifest]") {
   CHECK_FALSE(k8s::parse_rfc3339("2024-02-30T00:00:00Z"));
   CHECK_FALSE(k8s::parse_rfc3339("2024-05-01 10:00:00"));
 }
+
+TEST_CASE("a syntax error names its line and column and yields no objects", "[manifest]") {
+  auto m = parse_manifest("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{port: 80}\n");
+  CHECK_FALSE(m.ok);
+  CHECK(m.error == "line 6, column 1: did not find expected ',' or ']' "
+                   "(while parsing a flow sequence at line 5, column 10)");
+  CHECK(m.objects.empty());
+  // An error in a later document fails the whole file, so its earlier
+  // objects are not applied without the rest.
+  auto later = parse_manifest(read_data("manifests/basic/10-web.yaml") + "---\nkind: [\n");
+  CHECK_FALSE(later.ok);
+  CHECK(later.objects.empty());
+}
+
+TEST_CASE("a TLS Secret written with block scalars keeps its PEM lines", "[manifest]") {
+  auto m = parse_manifest(R"(apiVersion: v1
+kind: Secret
+type: kubernetes.io/tls
+metadata:
+  name: tls   # the certificate of shop.example.com
+  namespace: shop
+stringData:
+  tls.crt: |
+    -----BEGIN CERTIFICATE-----
+    MIIB
+    -----END CERTIFICATE-----
+  tls.key: >-
+    folded
+    key
+)");
+  REQUIRE(m.ok);
+  const auto& s = *std::get<std::shared_ptr<const k8s::Secret>>(*m.objects.at(0).object);
+  CHECK(s.tls_crt == "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  CHECK(s.tls_key == "folded key");
+}
+
+TEST_CASE("anchors, flow style, quoting, tags and nulls decode like plain YAML", "[manifest]") {
+  auto m = parse_manifest(R"(
+# a List whose Services share their ports through an anchor
+apiVersion: v1
+kind: List
+items:
+- {apiVersion: v1, kind: Service, metadata: {name: 'a', namespace: "shop"},
+   spec: {ports: &ports [{name: http, port: !!int 80, targetPort: "8080"}]}}
+- apiVersion: !!str v1
+  kind: Service
+  metadata:
+    name: b
+    namespace: shop
+    labels: ~
+    annotations:
+      note: !!str null
+      empty:
+  spec:
+    ports: *ports
+)");
+  REQUIRE(m.ok);
+  REQUIRE(names(m) == std::vector<std::string>{"Service shop/a", "Service shop/b"});
+  const auto& b = *std::get<std::shared_ptr<const k8s::Service>>(*m.objects[1].object);
+  CHECK(b.ports.at(0).port == 80);
+  CHECK(b.ports.at(0).target_port.number == 8080);
+  CHECK(b.meta.annotations.at("note") == "null");
+  CHECK(b.meta.annotations.at("empty").empty());
+}

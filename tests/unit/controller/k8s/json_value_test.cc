@@ -49,7 +49,7 @@ TEST_CASE("invalid JSON is an error, never a crash", "[json]") {
 }
 
 TEST_CASE("values outlive the document's other handles", "[json]") {
-  std::unique_ptr<Value> inner;
+  std::shared_ptr<const Value> inner;
   {
     auto v = parse(R"({"a": {"b": "kept"}})");
     inner = v->member("a");
