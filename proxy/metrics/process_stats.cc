@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,11 @@ std::optional<ProcessStats> read_process_stats() {
   auto s = parse_proc_stat(read_file("/proc/self/stat"), sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE),
                            boot_time_seconds());
   if (!s) return std::nullopt;
+  // /proc counts CPU time in clock ticks (10 ms), so a process that has just
+  // started can read 0; the process CPU clock counts nanoseconds.
+  timespec cpu{};
+  if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0)
+    s->cpu_seconds = static_cast<double>(cpu.tv_sec) + static_cast<double>(cpu.tv_nsec) / 1e9;
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator("/proc/self/fd", ec);
        !ec && it != std::filesystem::directory_iterator(); it.increment(ec))

@@ -158,5 +158,7 @@ TEST_CASE("/proc/self/stat fields become CPU seconds, memory and start time", "[
   CHECK(s->virtual_bytes == 123456789);
   CHECK(s->resident_bytes == 40960);
   CHECK_FALSE(parse_proc_stat("garbage", 100, 4096, 0));
-  CHECK(read_process_stats());  // /proc is there on Linux
+  auto self = read_process_stats();  // /proc is there on Linux
+  REQUIRE(self);
+  CHECK(self->cpu_seconds > 0);  // nanoseconds, not 10 ms ticks that read 0 at first
 }
