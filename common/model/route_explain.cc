@@ -11,7 +11,7 @@ namespace {
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
-// True when PathIndex::match would look `prefix` up for `path`: the path
+// True when RouteTable::longest_prefix would look `prefix` up for `path`: the path
 // without trailing '/', then each shorter run of whole segments, then "/".
 bool prefix_matches(std::string_view prefix, std::string_view path) {
   std::string_view candidate = path;
@@ -73,34 +73,24 @@ const TlsCertificate* RouteTable::host_certificate(std::string_view host) const 
 
 RouteExplanation RouteTable::explain(std::string_view host, std::string_view path) const {
   RouteExplanation e;
-  if (auto q = path.find_first_of("?#"); q != std::string_view::npos) path = path.substr(0, q);
+  path = strip_query(path);
   char buf[max_host_length];
   const std::string_view normalized = normalize_host(host, buf);
   e.host = normalized;
   e.path = path;
 
   // Host selection, exactly as match() does it.
-  const PathIndex* per_host = select_host(normalized);
-  if (per_host) {
-    if (hosts_.find(normalized) != hosts_.end()) {
-      e.selection = HostSelection::exact;
-      e.host_rule = normalized;
-    } else {
-      e.selection = HostSelection::wildcard;
-      e.host_rule = "*." + std::string(normalized.substr(normalized.find('.') + 1));
-    }
+  const HostHit hit = select_host(normalized);
+  const HostEntry* per_host = hit.entry;
+  if (per_host && !hit.wildcard) {
+    e.selection = HostSelection::exact;
+    e.host_rule = normalized;
+  } else if (per_host) {
+    e.selection = HostSelection::wildcard;
+    e.host_rule = "*." + std::string(normalized.substr(normalized.find('.') + 1));
   }
-  std::uint32_t index = none;
   bool global_fallback = false;
-  if (per_host) {
-    index = per_host->match(path);
-    if (index == none) {
-      index = catch_all_.fallback;
-      global_fallback = index != none;
-    }
-  } else {
-    index = catch_all_.match(path);
-  }
+  const std::uint32_t index = route_for(per_host, path, &global_fallback).route;
 
   std::string host_reason;
   switch (e.selection) {

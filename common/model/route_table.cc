@@ -1,12 +1,15 @@
 // Route lookup: host by hash (exact, then one-label wildcard, then
 // catch-all), then path by hash over the request's own segment boundaries,
-// so the cost depends on the request, never on the number of rules.
+// so the cost depends on the request, never on the number of rules. Both
+// probes go into flat tables (flat_key_table.h) so that, with many rules,
+// the cache misses per lookup stay few as well.
 #include "common/model/route_table.h"
 
 #include <algorithm>
 #include <cassert>
 #include <sstream>
 
+#include "common/model/key_hash.h"
 #include "common/strings.h"
 
 namespace sluice {
@@ -16,53 +19,78 @@ std::string normalize_prefix(std::string_view path) {
   return std::string(path);
 }
 
-std::uint32_t RouteTable::PathIndex::match(std::string_view path) const {
-  if (auto it = exact.find(path); it != exact.end()) return it->second;
-  if (!prefix.empty()) {
-    // Candidates, longest first: the path without trailing '/', then each
-    // shorter run of whole segments, then the root.
-    std::string_view candidate = path;
-    while (candidate.size() > 1 && candidate.back() == '/') candidate.remove_suffix(1);
-    while (!candidate.empty()) {
-      if (auto it = prefix.find(candidate); it != prefix.end()) return it->second;
-      if (candidate.size() == 1) break;
-      auto slash = candidate.rfind('/');
-      if (slash == std::string_view::npos) break;
-      candidate = candidate.substr(0, slash == 0 ? 1 : slash);
-    }
-  }
-  return fallback;
+std::string_view strip_query(std::string_view target) {
+  for (std::size_t i = 0; i < target.size(); ++i)
+    if (target[i] == '?' || target[i] == '#') return target.substr(0, i);
+  return target;
 }
 
-const RouteTable::PathIndex* RouteTable::select_host(std::string_view host) const {
-  if (auto it = hosts_.find(host); it != hosts_.end()) return &it->second;
-  if (!wildcards_.empty()) {
+RouteTable::HostHit RouteTable::select_host(std::string_view host) const {
+  if (const HostEntry* e = hosts_.find(key_hash(exact_host_tag, host), exact_host_tag, host)) return {e, false};
+  if (has_wildcards_) {
     auto dot = host.find('.');
     if (dot != std::string_view::npos && dot > 0) {
-      if (auto it = wildcards_.find(host.substr(dot + 1)); it != wildcards_.end()) return &it->second;
+      std::string_view domain = host.substr(dot + 1);
+      if (const HostEntry* e = hosts_.find(key_hash(wildcard_domain_tag, domain), wildcard_domain_tag, domain))
+        return {e, true};
     }
   }
-  return nullptr;
+  return {};
+}
+
+const RouteTable::Target* RouteTable::find_path(const HostEntry& host, PathMatch m, std::string_view path) const {
+  const std::uint32_t tag = path_tag(host.id, m);
+  return paths_.find(key_hash(tag, path), tag, path);
+}
+
+RouteTable::Target RouteTable::longest_prefix(const HostEntry& host, std::string_view path) const {
+  // Candidates, longest first: the path without trailing '/', then each
+  // shorter run of whole segments, then the root. Each step drops the last
+  // '/', so `slashes` follows the candidate without rescanning it.
+  if (host.prefix_depths == 0) return path.starts_with('/') ? host.root : Target{};  // "/" is the only candidate
+  std::string_view candidate = path;
+  while (candidate.size() > 1 && candidate.back() == '/') candidate.remove_suffix(1);
+  std::size_t slashes = std::count(candidate.begin(), candidate.end(), '/');
+  while (!candidate.empty()) {
+    if (candidate.size() == 1 && candidate[0] == '/') return host.root;
+    if (host.prefix_depths & depth_bit(slashes)) {
+      if (const Target* t = find_path(host, PathMatch::prefix, candidate)) return *t;
+    }
+    if (candidate.size() == 1) break;
+    auto slash = candidate.rfind('/');
+    if (slash == std::string_view::npos) break;
+    candidate = candidate.substr(0, slash == 0 ? 1 : slash);
+    --slashes;
+  }
+  return {};
+}
+
+RouteTable::Target RouteTable::match_path(const HostEntry& host, std::string_view path) const {
+  if (host.exact_lengths & length_bit(path.size())) {
+    if (const Target* t = find_path(host, PathMatch::exact, path)) return *t;
+  }
+  if (Target t = longest_prefix(host, path); t.route != none) return t;
+  return fallbacks_[host.id];
+}
+
+// A known host never falls through to the rules without a host (as in
+// ingress-nginx, where each host is its own server block): an unmatched
+// path goes to that host's default, then the global default backend.
+RouteTable::Target RouteTable::route_for(const HostEntry* per_host, std::string_view path,
+                                         bool* global_default) const {
+  if (!per_host) return match_path(catch_all_, path);
+  if (Target t = match_path(*per_host, path); t.route != none) return t;
+  if (global_default) *global_default = fallbacks_[catch_all_.id].route != none;
+  return fallbacks_[catch_all_.id];
 }
 
 RouteMatch RouteTable::match(std::string_view host, std::string_view path) const {
-  if (auto q = path.find_first_of("?#"); q != std::string_view::npos) path = path.substr(0, q);
+  path = strip_query(path);
   char buf[max_host_length];
-  std::string_view normalized = normalize_host(host, buf);
-
-  // A known host never falls through to the rules without a host (as in
-  // ingress-nginx, where each host is its own server block): an unmatched
-  // path goes to that host's default, then the global default backend.
-  std::uint32_t index = none;
-  if (const PathIndex* per_host = select_host(normalized)) {
-    index = per_host->match(path);
-    if (index == none) index = catch_all_.fallback;
-  } else {
-    index = catch_all_.match(path);
-  }
-  if (index == none) return {};
-  const Route& r = routes_[index];
-  return {&r, &backends_[r.backend]};
+  const std::string_view normalized = normalize_host(host, buf);
+  const Target t = route_for(select_host(normalized).entry, path);
+  if (t.route == none) return {};
+  return {&routes_[t.route], &backends_[t.backend]};
 }
 
 const TlsCertificate* RouteTable::certificate_for(std::string_view server_name) const {
@@ -96,64 +124,6 @@ std::string RouteTable::dump() const {
     out += '\n';
   }
   return out;
-}
-
-std::uint32_t RouteTableBuilder::add_backend(Backend b) {
-  if (auto it = backend_by_name_.find(b.name); it != backend_by_name_.end()) return it->second;
-  auto index = static_cast<std::uint32_t>(table_.backends_.size());
-  backend_by_name_.emplace(b.name, index);
-  table_.backends_.push_back(std::move(b));
-  return index;
-}
-
-RouteTable::PathIndex& RouteTableBuilder::index_for(const std::string& host) {
-  if (host.empty()) return table_.catch_all_;
-  if (host.starts_with("*.")) return table_.wildcards_[host.substr(2)];
-  return table_.hosts_[host];
-}
-
-bool RouteTableBuilder::add_route(Route r) {
-  assert(r.backend < table_.backends_.size());  // the translator adds backends first
-  if (r.match == PathMatch::prefix) r.path = normalize_prefix(r.path);
-  auto& index = index_for(r.host);
-  auto& map = r.match == PathMatch::exact ? index.exact : index.prefix;
-  auto position = static_cast<std::uint32_t>(table_.routes_.size());
-  if (!map.emplace(r.path, position).second) return false;
-  table_.routes_.push_back(std::move(r));
-  return true;
-}
-
-bool RouteTableBuilder::set_default(Route r) {
-  assert(r.backend < table_.backends_.size());
-  auto& index = index_for(r.host);
-  if (index.fallback != RouteTable::none) return false;
-  index.fallback = static_cast<std::uint32_t>(table_.routes_.size());
-  r.is_default = true;
-  table_.routes_.push_back(std::move(r));
-  return true;
-}
-
-std::uint32_t RouteTableBuilder::certificate_index(std::shared_ptr<const TlsCertificate> cert) {
-  auto [it, added] = certificate_by_pointer_.emplace(cert.get(), static_cast<std::uint32_t>(table_.certificates_.size()));
-  if (added) table_.certificates_.push_back(std::move(cert));
-  return it->second;
-}
-
-bool RouteTableBuilder::add_certificate(const std::string& host, std::shared_ptr<const TlsCertificate> cert) {
-  auto& map = host.starts_with("*.") ? table_.tls_wildcards_ : table_.tls_hosts_;
-  std::string key = host.starts_with("*.") ? host.substr(2) : host;
-  if (map.contains(key)) return false;
-  map.emplace(std::move(key), certificate_index(std::move(cert)));
-  return true;
-}
-
-void RouteTableBuilder::set_default_certificate(std::shared_ptr<const TlsCertificate> cert) {
-  table_.default_certificate_ = certificate_index(std::move(cert));
-}
-
-std::shared_ptr<const RouteTable> RouteTableBuilder::build(std::uint64_t generation) && {
-  table_.generation_ = generation;
-  return std::make_shared<const RouteTable>(std::move(table_));
 }
 
 }  // namespace sluice

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/model/backend.h"
+#include "common/model/flat_key_table.h"
 #include "common/model/tls_certificate.h"
 
 namespace sluice {
@@ -56,7 +57,7 @@ class RouteTable {
   std::uint64_t generation() const { return generation_; }
   const std::vector<Route>& routes() const { return routes_; }
   const std::vector<Backend>& backends() const { return backends_; }
-  std::size_t host_count() const { return hosts_.size(); }
+  std::size_t host_count() const { return exact_host_count_; }
 
   // The certificate for a TLS handshake's SNI name: exact host, then a
   // one-label wildcard, then the default certificate; null when none.
@@ -75,20 +76,58 @@ class RouteTable {
   friend class RouteTableBuilder;
   static constexpr std::uint32_t none = UINT32_MAX;
 
-  struct PathIndex {
-    StringMap<std::uint32_t> exact;   // path -> route index
-    StringMap<std::uint32_t> prefix;  // normalised prefix -> route index
-    std::uint32_t fallback = none;    // the host's default backend route
-    std::uint32_t match(std::string_view path) const;
+  // What a hit returns, stored where the lookup finds it, so match() never
+  // reads the (large, cold) Route to learn its backend.
+  struct Target {
+    std::uint32_t route = none;
+    std::uint32_t backend = none;
   };
-  const PathIndex* select_host(std::string_view normalized_host) const;
+  // One rule host (an exact name or a wildcard's domain) or the catch-all:
+  // all the path lookup needs before it probes paths_, small enough that
+  // its slot in hosts_ keeps a host name of up to 32 bytes in the same
+  // cache line. The bit masks let it skip probes that cannot hit (a false
+  // positive costs one probe, never a wrong answer).
+  struct HostEntry {
+    std::uint32_t exact_lengths = 0;  // length_bit() of each Exact path
+    std::uint32_t prefix_depths = 0;  // depth_bit() of each Prefix path except "/"
+    Target root;                      // Prefix "/", the rule most hosts have
+    std::uint32_t id = 0;             // tags this host's keys in paths_; index of fallbacks_
+  };
+  // Tags of hosts_ keys; paths_ keys are tagged path_tag(host id, match).
+  static constexpr std::uint32_t exact_host_tag = 0;
+  static constexpr std::uint32_t wildcard_domain_tag = 1;
+  static std::uint32_t path_tag(std::uint32_t host_id, PathMatch m) {
+    return host_id << 1 | (m == PathMatch::prefix ? 1u : 0u);
+  }
+  // A path's number of '/' (capped) and its length, as one bit each.
+  static std::uint32_t depth_bit(std::size_t slashes) { return std::uint32_t{1} << (slashes < 31 ? slashes : 31); }
+  static std::uint32_t length_bit(std::size_t size) { return std::uint32_t{1} << (size % 32); }
+
+  struct HostHit {
+    const HostEntry* entry = nullptr;  // null: no rule names the host
+    bool wildcard = false;
+  };
+  HostHit select_host(std::string_view normalized_host) const;
+  // The host's Exact path, else its longest Prefix, else its default.
+  Target match_path(const HostEntry& host, std::string_view path) const;
+  // The route for a request path once the host is selected (null: no rule
+  // names it); `global_default` is set when the global default took it.
+  Target route_for(const HostEntry* per_host, std::string_view path, bool* global_default = nullptr) const;
+  Target longest_prefix(const HostEntry& host, std::string_view path) const;
+  const Target* find_path(const HostEntry& host, PathMatch m, std::string_view path) const;
 
   std::uint64_t generation_ = 0;
   std::vector<Route> routes_;
   std::vector<Backend> backends_;
-  StringMap<PathIndex> hosts_;      // exact host names
-  StringMap<PathIndex> wildcards_;  // "*.example.com" keyed by "example.com"
-  PathIndex catch_all_;             // rules without a host, and the global default
+  // Exact host names and wildcard domains ("*.example.com" keyed by
+  // "example.com"), then every path of every host in one table: a lookup
+  // reads about one cache line per probe whatever the number of rules.
+  FlatKeyTable<HostEntry> hosts_;
+  FlatKeyTable<Target> paths_;      // Exact paths, and Prefix paths except "/"
+  HostEntry catch_all_;             // rules without a host (id 0)
+  std::vector<Target> fallbacks_{Target{}};  // by host id: its default backend; [0] the global one
+  std::size_t exact_host_count_ = 0;
+  bool has_wildcards_ = false;      // else a missed host needs no second probe
   std::vector<std::shared_ptr<const TlsCertificate>> certificates_;
   StringMap<std::uint32_t> tls_hosts_;      // exact host -> certificate index
   StringMap<std::uint32_t> tls_wildcards_;  // "*.example.com" keyed by "example.com"
@@ -114,15 +153,30 @@ class RouteTableBuilder {
   std::shared_ptr<const RouteTable> build(std::uint64_t generation) &&;
 
  private:
-  RouteTable::PathIndex& index_for(const std::string& host);
+  // One host's rules while the table is being filled; build() turns them
+  // into the flat indexes.
+  struct HostRules {
+    StringMap<std::uint32_t> exact;   // path -> route index
+    StringMap<std::uint32_t> prefix;  // normalised prefix -> route index
+    std::uint32_t fallback = RouteTable::none;
+  };
+  HostRules& rules_for(const std::string& host);
+  RouteTable::HostEntry compile(const HostRules& rules, std::uint32_t id,
+                                std::vector<FlatKeyTable<RouteTable::Target>::Entry>& paths);
   std::uint32_t certificate_index(std::shared_ptr<const TlsCertificate> cert);
 
   RouteTable table_;
+  StringMap<HostRules> hosts_;      // exact host names
+  StringMap<HostRules> wildcards_;  // "*.example.com" keyed by "example.com"
+  HostRules catch_all_;
   StringMap<std::uint32_t> backend_by_name_;
   std::unordered_map<const TlsCertificate*, std::uint32_t> certificate_by_pointer_;
 };
 
 // Strips a trailing '/' from a Prefix path (keeping the root "/").
 std::string normalize_prefix(std::string_view path);
+
+// The path of a request target: everything before the query or fragment.
+std::string_view strip_query(std::string_view target);
 
 }  // namespace sluice
