@@ -182,16 +182,22 @@ def _stat_fields(pid):
     return text[text.rindex(")") + 2:].split()  # fields from 3 (state) on
 
 
-def cpu_us(pids):
-    """utime+stime of the processes (all their threads), in microseconds."""
-    total = 0
+def cpu_times_us(pids):
+    """(utime, stime) of the processes (all their threads), in microseconds."""
+    user = system = 0
     for pid in pids:
         try:
             fields = _stat_fields(pid)
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total * 1_000_000 // CLK_TCK
+        user += int(fields[11])  # utime (field 14)
+        system += int(fields[12])  # stime (field 15)
+    return user * 1_000_000 // CLK_TCK, system * 1_000_000 // CLK_TCK
+
+
+def cpu_us(pids):
+    """utime+stime of the processes (all their threads), in microseconds."""
+    return sum(cpu_times_us(pids))
 
 
 def rss_kib(pids):

@@ -48,20 +48,18 @@ void split_absolute_form(std::string_view& target, std::string_view& host) {
 
 }  // namespace
 
-DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket, asio::ssl::context* tls)
+DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket, const tcp::endpoint& peer,
+                                           asio::ssl::context* tls)
     : worker_(worker),
       socket_(std::move(socket)),
       watchdog_timer_(socket_.get_executor()),
       in_(initial_buffer_bytes) {
   boost::system::error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
-  auto peer = socket_.remote_endpoint(ec);
-  if (!ec) {
-    auto address = peer.address();
-    client_ip_ = address.is_v6() && address.to_v6().is_v4_mapped()
-                     ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
-                     : address.to_string();
-  }
+  const auto address = peer.address();
+  client_ip_ = address.is_v6() && address.to_v6().is_v4_mapped()
+                   ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
+                   : address.to_string();
   request_parser_.set_limits(worker.config().max_header_bytes, worker.config().max_body_bytes);
   request_id_.reserve(64);
   record_.tls = tls != nullptr;
@@ -84,8 +82,7 @@ void DownstreamConnection::close() {
   if (closed_) return;
   closed_ = true;
   boost::system::error_code ec;
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  socket_.close(ec);  // sends the FIN; a shutdown(2) first would only cost a system call
   if (upstream_) upstream_->socket.close(ec);
   watchdog_timer_.cancel();
 }
@@ -181,16 +178,22 @@ asio::awaitable<bool> DownstreamConnection::handshake() {
   co_return true;
 }
 
-asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> DownstreamConnection::read_downstream(
-    asio::mutable_buffer buffer) {
-  if (tls_) co_return co_await tls_->async_read_some(buffer, use_tuple);
-  co_return co_await socket_.async_read_some(buffer, use_tuple);
+// Not coroutines: each returns the operation's own (lazy) awaitable, so a
+// read or write costs no extra coroutine frame. A single buffer goes out
+// with send(2) rather than sendmsg(2).
+DownstreamConnection::IoResult DownstreamConnection::read_downstream(asio::mutable_buffer buffer) {
+  return tls_ ? tls_->async_read_some(buffer, use_tuple) : socket_.async_read_some(buffer, use_tuple);
 }
 
-asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> DownstreamConnection::write_downstream(
-    std::array<asio::const_buffer, 2> buffers) {
-  if (tls_) co_return co_await asio::async_write(*tls_, buffers, use_tuple);
-  co_return co_await asio::async_write(socket_, buffers, use_tuple);
+DownstreamConnection::IoResult DownstreamConnection::write_downstream(std::array<asio::const_buffer, 2> buffers) {
+  if (buffers[1].size() == 0)
+    return tls_ ? asio::async_write(*tls_, buffers[0], use_tuple) : asio::async_write(socket_, buffers[0], use_tuple);
+  return tls_ ? asio::async_write(*tls_, buffers, use_tuple) : asio::async_write(socket_, buffers, use_tuple);
+}
+
+DownstreamConnection::IoResult DownstreamConnection::write_upstream(std::array<asio::const_buffer, 2> buffers) {
+  if (buffers[1].size() == 0) return asio::async_write(upstream_->socket, buffers[0], use_tuple);
+  return asio::async_write(upstream_->socket, buffers, use_tuple);
 }
 
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
@@ -332,7 +335,11 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
 
   ProxyError body_error = ProxyError::none;
   Relay relay = co_await forward(backend, match.route->backend, snapshot, head_method, upgrade, body_error);
-  co_return co_await finish_exchange(relay, body_error);
+  ProxyError unanswered = ProxyError::none;
+  const bool keep_alive = finish_exchange(relay, body_error, unanswered);
+  if (relay.tunnel) co_await tunnel();
+  else if (unanswered != ProxyError::none) co_await reply(unanswered, true);
+  co_return keep_alive;
 }
 
 // Sends the request and relays the response. A pooled connection that the
@@ -344,10 +351,18 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::forward(
   const std::size_t body_from = parse_pos_;
   for (int attempt = 0;; ++attempt) {
     Relay r;
-    r.error = co_await open_upstream(backend, backend_index, snapshot, attempt == 0);
-    if (r.error != ProxyError::none) co_return r;
+    if (!reuse_pooled_upstream(backend, backend_index, snapshot, attempt == 0)) {
+      r.error = co_await connect_upstream(backend, attempt == 0);
+      if (r.error != ProxyError::none) co_return r;
+    }
     const bool reused = upstream_->reused;
-    r.error = co_await send_request_start(body_from);
+    std::array<asio::const_buffer, 2> start;
+    r.error = prepare_request_start(body_from, start);
+    if (r.error == ProxyError::none) {
+      set_upstream_deadline(worker_.config().upstream_read_timeout);
+      auto [ec, n] = co_await write_upstream(start);
+      if (ec) r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+    }
     if (r.error == ProxyError::none) {
       if (request_body_done_) {
         r = co_await relay_response(head_method, upgrade);
@@ -387,24 +402,22 @@ void DownstreamConnection::complete_exchange(int status) {
   record_.backend = nullptr;
 }
 
-asio::awaitable<bool> DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error) {
+// Accounts for the exchange and settles the upstream connection; true when
+// the client connection stays open for another request. `unanswered` is the
+// error to reply with when nothing reached the client yet. A tunnel (101)
+// is left to the caller.
+bool DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered) {
   record_.request_bytes += request_parser_.body_bytes();
   if (relay.response_started) complete_exchange(record_.upstream_status);
-  if (relay.tunnel) {
-    co_await tunnel();
-    co_return false;
-  }
+  if (relay.tunnel) return false;
   const bool clean = relay.error == ProxyError::none && body_error == ProxyError::none;
   release_upstream(clean && relay.upstream_reusable && request_body_done_);
   if (!relay.response_started) {
-    // Nothing reached the client yet: say what went wrong.
-    ProxyError e = body_error != ProxyError::none ? body_error : relay.error;
-    if (e == ProxyError::none) e = ProxyError::upstream_reset;
-    co_await reply(e, true);
-    co_return false;
+    unanswered = body_error != ProxyError::none ? body_error : relay.error;
+    if (unanswered == ProxyError::none) unanswered = ProxyError::upstream_reset;
+    return false;
   }
-  if (!clean) co_return false;
-  co_return !relay.downstream_close && request_body_done_;
+  return clean && !relay.downstream_close && request_body_done_;
 }
 
 void DownstreamConnection::release_upstream(bool reusable) {
@@ -421,14 +434,40 @@ void DownstreamConnection::release_upstream(bool reusable) {
 
 // --- upstream side -------------------------------------------------------
 
-asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& backend,
-                                                                std::uint32_t backend_index,
-                                                                const SnapshotSlot::Ref& snapshot,
-                                                                bool pooled) {
-  // A request that can be sent again skips the liveness check of pooled
-  // connections: a stale one costs a retry instead of a syscall per request.
-  const bool retry_safe = retry_safe_request();
+// Picks the exchange's first endpoint (round robin) and, when `pooled`, takes
+// an idle connection to it. Not a coroutine: the common case never waits.
+// A request that can be sent again skips the liveness check of pooled
+// connections: a stale one costs a retry instead of a syscall per request.
+bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
+                                                 const SnapshotSlot::Ref& snapshot, bool pooled) {
   record_.upstream_start = clock::now();
+  const tcp::endpoint* peer = nullptr;
+  if (backend.is_external()) {
+    const auto* addresses = worker_.dns().find(backend.external_name, backend.external_port, record_.upstream_start);
+    if (!addresses) return false;  // connect_upstream resolves it
+    peer = &addresses->front();
+    record_.upstream_address.assign(to_string(*peer));
+  } else {
+    const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
+    first_endpoint_ = snapshot.next_index(backend_index, count);
+    const Endpoint& endpoint = backend.endpoints[first_endpoint_ % count];
+    peer = &endpoint.address;
+    record_.upstream_address.assign(endpoint.name);
+  }
+  return pooled && take_pooled(*peer);
+}
+
+bool DownstreamConnection::take_pooled(const tcp::endpoint& peer) {
+  auto idle = worker_.pool().take(peer, !retry_safe_request());
+  if (!idle) return false;
+  upstream_ = std::move(idle);
+  WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
+  return true;
+}
+
+// After reuse_pooled_upstream found nothing: resolves an ExternalName not in
+// the cache, then connects. A refused connect tries the next endpoint once.
+asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend& backend, bool pooled) {
   if (backend.is_external()) {
     auto& dns = worker_.dns();
     const auto now = clock::now();
@@ -442,30 +481,19 @@ asio::awaitable<ProxyError> DownstreamConnection::open_upstream(const Backend& b
       for (const auto& r : results) resolved.push_back(r.endpoint());
       dns.remember(backend.external_name, backend.external_port, std::move(resolved), now);
       addresses = dns.find(backend.external_name, backend.external_port, now);
+      record_.upstream_address.assign(to_string(addresses->front()));
+      if (pooled && take_pooled(addresses->front())) co_return ProxyError::none;
     }
-    const tcp::endpoint peer = addresses->front();
-    record_.upstream_address.assign(to_string(peer));
-    if (auto idle = pooled ? worker_.pool().take(peer, !retry_safe) : nullptr) {
-      upstream_ = std::move(idle);
-      co_return ProxyError::none;
-    }
-    co_return co_await connect_to(peer);
+    co_return co_await connect_to(addresses->front());
   }
   const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
-  const std::uint32_t first = snapshot.next_index(backend_index, count);
-  // A refused connect tries the next endpoint once.
   const std::uint32_t attempts = std::min<std::uint32_t>(count, 2);
   ProxyError error = ProxyError::upstream_connect_failed;
   for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
-    const Endpoint& endpoint = backend.endpoints[(first + attempt) % count];
-    const tcp::endpoint& peer = endpoint.address;
+    const Endpoint& endpoint = backend.endpoints[(first_endpoint_ + attempt) % count];
     record_.upstream_address.assign(endpoint.name);
-    if (auto idle = pooled ? worker_.pool().take(peer, !retry_safe) : nullptr) {
-      upstream_ = std::move(idle);
-      WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
-      co_return ProxyError::none;
-    }
-    error = co_await connect_to(peer);
+    if (attempt > 0 && pooled && take_pooled(endpoint.address)) co_return ProxyError::none;
+    error = co_await connect_to(endpoint.address);
     if (error == ProxyError::none) co_return error;
   }
   co_return error;
@@ -490,23 +518,20 @@ asio::awaitable<ProxyError> DownstreamConnection::connect_to(const tcp::endpoint
   co_return ProxyError::none;
 }
 
-// Sends the rewritten head plus whatever body bytes are already buffered.
-asio::awaitable<ProxyError> DownstreamConnection::send_request_start(std::size_t body_from) {
+// The rewritten head plus whatever body bytes are already buffered.
+ProxyError DownstreamConnection::prepare_request_start(std::size_t body_from,
+                                                       std::array<asio::const_buffer, 2>& out) {
   std::size_t body_to = body_from;
   if (!request_body_done_) {
     std::size_t consumed = 0;
     auto status = request_parser_.execute(in_.data(), body_from, in_.end(), consumed);
-    if (status == ParseStatus::error) co_return parse_error_to_proxy_error(request_parser_.error());
+    if (status == ParseStatus::error) return parse_error_to_proxy_error(request_parser_.error());
     body_to = body_from + consumed;
     request_body_done_ = status == ParseStatus::message_complete;
   }
   parse_pos_ = body_to;
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_head_),
-                                            asio::buffer(in_.data() + body_from, body_to - body_from)};
-  set_upstream_deadline(worker_.config().upstream_read_timeout);
-  auto [ec, n] = co_await asio::async_write(upstream_->socket, buffers, use_tuple);
-  if (ec) co_return upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-  co_return ProxyError::none;
+  out = {asio::buffer(upstream_head_), asio::buffer(in_.data() + body_from, body_to - body_from)};
+  return ProxyError::none;
 }
 
 // Streams the rest of a request body, bounded by one buffer: the next read

@@ -30,9 +30,10 @@ struct Backend;
 // worker-confined. Owned by its pending operations (shared_from_this).
 class DownstreamConnection : public std::enable_shared_from_this<DownstreamConnection> {
  public:
-  // With `tls`, the connection is HTTPS and starts with a handshake.
+  // `peer` is the client's address as accept(2) returned it. With `tls`, the
+  // connection is HTTPS and starts with a handshake.
   DownstreamConnection(Worker& worker, boost::asio::ip::tcp::socket socket,
-                       boost::asio::ssl::context* tls = nullptr);
+                       const boost::asio::ip::tcp::endpoint& peer, boost::asio::ssl::context* tls = nullptr);
   ~DownstreamConnection();
 
   void start();
@@ -58,25 +59,28 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<void> watchdog();
   awaitable<bool> read_request_head();
   awaitable<bool> serve_exchange();
-  awaitable<ProxyError> open_upstream(const Backend& backend, std::uint32_t backend_index,
-                                      const SnapshotSlot::Ref& snapshot, bool pooled);
+  bool reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
+                             const SnapshotSlot::Ref& snapshot, bool pooled);
+  bool take_pooled(const boost::asio::ip::tcp::endpoint& peer);
+  awaitable<ProxyError> connect_upstream(const Backend& backend, bool pooled);
   awaitable<Relay> forward(const Backend& backend, std::uint32_t backend_index,
                            const SnapshotSlot::Ref& snapshot, bool head_method, bool upgrade,
                            ProxyError& body_error);
   awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);
-  awaitable<ProxyError> send_request_start(std::size_t body_from);
+  ProxyError prepare_request_start(std::size_t body_from, std::array<boost::asio::const_buffer, 2>& out);
   awaitable<ProxyError> pump_request_body();
   awaitable<Relay> relay_response(bool head_method, bool upgrade);
   awaitable<void> tunnel();
   template <typename From, typename To>
   awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer);
   awaitable<bool> handshake();
-  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_downstream(boost::asio::mutable_buffer b);
-  awaitable<std::tuple<boost::system::error_code, std::size_t>> write_downstream(
-      std::array<boost::asio::const_buffer, 2> buffers);
+  using IoResult = awaitable<std::tuple<boost::system::error_code, std::size_t>>;
+  IoResult read_downstream(boost::asio::mutable_buffer b);
+  IoResult write_downstream(std::array<boost::asio::const_buffer, 2> buffers);
+  IoResult write_upstream(std::array<boost::asio::const_buffer, 2> buffers);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
   awaitable<bool> redirect_to_https(std::string_view host, std::string_view target, bool close);
-  awaitable<bool> finish_exchange(const Relay& relay, ProxyError body_error);
+  bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
 
   ProxyError parse_error_to_proxy_error(ParseError e) const;
   bool retry_safe_request() const;
@@ -111,6 +115,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string request_id_;
   std::string client_ip_;
   std::unique_ptr<UpstreamConnection> upstream_;
+  std::uint32_t first_endpoint_ = 0;  // this exchange's round-robin pick
   ExchangeRecord record_;
 };
 

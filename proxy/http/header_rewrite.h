@@ -20,10 +20,6 @@ struct ForwardFacts {
   bool upgrade = false;         // keep Upgrade and send Connection: upgrade
 };
 
-// True for the fields RFC 9110 7.6.1 calls hop-by-hop, and the ones a proxy
-// must not trust from the client because it sets them itself.
-bool is_hop_by_hop(std::string_view name);
-
 void build_upstream_head(std::string& out, const MessageHead& head, const char* base,
                          const ForwardFacts& facts);
 

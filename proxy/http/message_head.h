@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/http/header_kind.h"
+
 namespace sluice {
 
 struct Span {
@@ -18,6 +20,7 @@ struct Span {
 struct HeaderField {
   Span name;
   Span value;
+  HeaderKind kind = HeaderKind::other;
 };
 
 // worker-confined. Reused across messages: clear() keeps the capacity.

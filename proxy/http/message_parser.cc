@@ -3,6 +3,7 @@
 #include "proxy/http/message_parser.h"
 
 #include <charconv>
+#include <cstring>
 
 #include "common/strings.h"
 
@@ -21,12 +22,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// One pass over the bytes (string_view::find_first_of calls memchr per byte).
-bool contains_any(std::string_view s, char a, char b) {
-  for (char c : s)
-    if (c == a || c == b) return true;
-  return false;
-}
+bool contains(std::string_view s, char c) { return std::memchr(s.data(), c, s.size()) != nullptr; }
 
 // Too many fields is as bad as too many bytes: both are 431.
 constexpr std::size_t max_header_fields = 128;
@@ -168,18 +164,19 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   auto& s = self(p);
   if (s.head_.headers.size() >= max_header_fields)
     return s.fail(ParseError::header_too_large, "too many header fields");
-  // llhttp lets "Name : value" through for names it does not know; RFC 9112
-  // 5.1 says a server must reject whitespace between name and colon.
+  // llhttp lets a space through in names it does not know ("X-A : v",
+  // "X A: v"); RFC 9112 5.1 says a server must reject whitespace between
+  // name and colon. (llhttp itself refuses a tab there.)
   std::string_view name = s.field_name_.in(s.base_);
-  if (name.empty() || contains_any(name, ' ', '\t'))
-    return s.fail(ParseError::bad_request, "whitespace in a header field name");
+  if (name.empty() || contains(name, ' ')) return s.fail(ParseError::bad_request, "whitespace in a header field name");
   // Trailing whitespace is not part of the value (RFC 9110 5.5).
   std::string_view value = trim(s.field_value_.in(s.base_));
   // llhttp joins obsolete line folding into the value; RFC 9112 5.2 lets a
-  // proxy refuse it, and passing it on is a request smuggling vector.
-  if (contains_any(value, '\r', '\n'))
-    return s.fail(ParseError::bad_request, "obsolete line folding");
-  HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size())};
+  // proxy refuse it, and passing it on is a request smuggling vector. Every
+  // fold has a LF (llhttp refuses a bare CR), so one scan finds them all.
+  if (contains(value, '\n')) return s.fail(ParseError::bad_request, "obsolete line folding");
+  HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size()),
+                    classify_header(name)};
   s.in_value_ = false;
   s.note_header(field);
   s.head_.headers.push_back(field);
@@ -187,35 +184,32 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
 }
 
 void MessageParser::note_header(const HeaderField& field) {
-  std::string_view name = field.name.in(base_);
-  std::string_view value = field.value.in(base_);
   const int index = static_cast<int>(head_.headers.size());
-  if (iequals(name, "host")) {
-    if (head_.host < 0) head_.host = index;
-    else head_.host = -2;  // more than one Host: refused in check_head
-  } else if (iequals(name, "x-request-id")) {
-    head_.request_id = index;
-  } else if (iequals(name, "x-forwarded-for")) {
-    head_.forwarded_for = index;
-  } else if (iequals(name, "upgrade")) {
-    head_.upgrade = index;
-  } else if (iequals(name, "user-agent")) {
-    head_.user_agent = index;
-  } else if (iequals(name, "referer")) {
-    head_.referer = index;
-  } else if (iequals(name, "expect")) {
-    head_.expect_continue = iequals(value, "100-continue");
-  } else if (iequals(name, "connection")) {
-    while (!value.empty()) {
-      auto comma = value.find(',');
-      std::string_view token = trim(value.substr(0, comma));
-      if (iequals(token, "close")) head_.connection_close = true;
-      else if (iequals(token, "keep-alive")) head_.connection_keep_alive = true;
-      else if (iequals(token, "upgrade")) head_.connection_upgrade = true;
-      else if (!token.empty()) head_.connection_tokens.push_back(span_at(base_, token.data(), token.size()));
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
+  switch (field.kind) {
+    case HeaderKind::host:
+      head_.host = head_.host == -1 ? index : -2;  // -2: more than one, refused in check_head
+      break;
+    case HeaderKind::x_request_id: head_.request_id = index; break;
+    case HeaderKind::x_forwarded_for: head_.forwarded_for = index; break;
+    case HeaderKind::upgrade: head_.upgrade = index; break;
+    case HeaderKind::user_agent: head_.user_agent = index; break;
+    case HeaderKind::referer: head_.referer = index; break;
+    case HeaderKind::expect: head_.expect_continue = iequals(field.value.in(base_), "100-continue"); break;
+    case HeaderKind::connection: note_connection_tokens(field.value.in(base_)); break;
+    default: break;
+  }
+}
+
+void MessageParser::note_connection_tokens(std::string_view value) {
+  while (!value.empty()) {
+    auto comma = value.find(',');
+    std::string_view token = trim(value.substr(0, comma));
+    if (iequals(token, "close")) head_.connection_close = true;
+    else if (iequals(token, "keep-alive")) head_.connection_keep_alive = true;
+    else if (iequals(token, "upgrade")) head_.connection_upgrade = true;
+    else if (!token.empty()) head_.connection_tokens.push_back(span_at(base_, token.data(), token.size()));
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
   }
 }
 

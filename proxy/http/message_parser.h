@@ -73,6 +73,7 @@ class MessageParser {
 
   int fail(ParseError e, const char* reason);
   void note_header(const HeaderField& field);
+  void note_connection_tokens(std::string_view value);
   int check_head();
 
   llhttp_t parser_{};

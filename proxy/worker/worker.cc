@@ -76,11 +76,13 @@ void Worker::drain() {
 
 void Worker::accept_next(tcp::acceptor& acceptor, asio::ssl::context* tls) {
   if (!acceptor.is_open()) return;
-  acceptor.async_accept([this, &acceptor, tls](boost::system::error_code ec, tcp::socket socket) {
+  // The peer address comes with accept(2) itself: no getpeername(2) per connection.
+  tcp::endpoint& peer = tls ? tls_peer_ : peer_;
+  acceptor.async_accept(peer, [this, &acceptor, &peer, tls](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
     if (!ec) {
       WorkerStats::bump(stats_.connections_accepted);
-      std::make_shared<DownstreamConnection>(*this, std::move(socket), tls)->start();
+      std::make_shared<DownstreamConnection>(*this, std::move(socket), peer, tls)->start();
     } else {
       log::debug("accept failed", {{"error", ec.message()}});
     }

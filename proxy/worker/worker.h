@@ -85,6 +85,8 @@ class Worker final : public SnapshotSink {
   boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> tls_acceptor_;
+  boost::asio::ip::tcp::endpoint peer_;      // filled by the pending accept on acceptor_
+  boost::asio::ip::tcp::endpoint tls_peer_;  // and on tls_acceptor_
   boost::asio::ssl::context* tls_ = nullptr;
   boost::asio::steady_timer sweep_timer_{context_};
   std::thread thread_;

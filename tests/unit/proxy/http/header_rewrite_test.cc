@@ -69,3 +69,29 @@ TEST_CASE("the response head drops hop-by-hop fields and states the connection's
                         {true, false, false});
   CHECK(out == "HTTP/1.1 200 Fine\r\nContent-Length: 2\r\nSet-Cookie: a=b\r\nConnection: close\r\n\r\n");
 }
+
+TEST_CASE("the upstream head is exactly the request's end-to-end fields plus the forwarding fields", "[http]") {
+  std::string out = upstream_head_for(
+      "POST /p?q=1 HTTP/1.1\r\nHost: h\r\nX-Forwarded-Host: evil\r\nContent-Length: 0\r\n"
+      "X-Request-ID: given\r\nX-Forwarded-Port: 1\r\n\r\n",
+      {"10.0.0.1", "https", "443", "given", {}, false, false});
+  CHECK(out == "POST /p?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nX-Request-ID: given\r\n"
+               "X-Forwarded-For: 10.0.0.1\r\nX-Real-IP: 10.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+               "X-Forwarded-Host: h\r\nX-Forwarded-Port: 443\r\n\r\n");
+}
+
+TEST_CASE("an HTTP/1.0 request goes upstream as HTTP/1.0 and its keep-alive is answered", "[http]") {
+  std::string out = upstream_head_for("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                                      {"::1", "http", "80", "r", {}, true, false});
+  CHECK(out.starts_with("GET / HTTP/1.0\r\nX-Forwarded-For: ::1\r\n"));
+
+  std::string response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+  MessageParser p(MessageParser::Kind::response);
+  p.start_message();
+  std::size_t consumed = 0;
+  REQUIRE(p.execute(response.data(), 0, response.size(), consumed) != ParseStatus::error);
+  std::string head;
+  build_downstream_head(head, p.head(), response.data(), p.head().reason.in(response.data()),
+                        {false, true, false});
+  CHECK(head == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+}

@@ -86,6 +86,14 @@ TEST_CASE("framing attacks and malformed requests are refused", "[http]") {
       {"bare CR in value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n", ParseError::bad_request},
       {"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", ParseError::bad_version},
       {"two Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", ParseError::bad_request},
+      {"three Host", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nhost: c\r\n\r\n", ParseError::bad_request},
+      {"obs-fold inside a long value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: 0123456789\r\n cdefghijklmnop\r\n\r\n", ParseError::bad_request},
+      {"obs-fold after a long value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: 0123456789abcdef\r\n\tc\r\n\r\n", ParseError::bad_request},
+      {"space inside a name", "GET / HTTP/1.1\r\nHost: a\r\nX A: b\r\n\r\n", ParseError::bad_request},
+      {"tab inside a name", "GET / HTTP/1.1\r\nHost: a\r\nX\tA: b\r\n\r\n", ParseError::bad_request},
+      {"obs-fold after a bare LF", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\n c\r\n\r\n", ParseError::bad_request},
+      {"bare LF in value", "GET / HTTP/1.1\r\nHost: a\r\nX-A: b\nc: d\r\n\r\n", ParseError::bad_request},
+      {"tab before colon", "GET / HTTP/1.1\r\nHost: a\r\nX-A\t: b\r\n\r\n", ParseError::bad_request},
       {"no Host in 1.1", "GET / HTTP/1.1\r\nX: y\r\n\r\n", ParseError::bad_request},
       {"garbage", "HELLO\r\n\r\n", ParseError::bad_request},
   };
@@ -134,4 +142,32 @@ TEST_CASE("responses to HEAD and 204 have no body; others stop after the head", 
   std::string no_content = "HTTP/1.1 204 No Content\r\n\r\n";
   p.start_message();
   CHECK(p.execute(no_content.data(), 0, no_content.size(), consumed) == ParseStatus::message_complete);
+}
+
+TEST_CASE("each field is classified once, whatever the case of its name", "[http]") {
+  MessageParser p(MessageParser::Kind::request);
+  std::string req = "GET / HTTP/1.1\r\nHOST: a\r\nx-forwarded-FOR: 1.2.3.4\r\nTe: trailers\r\n"
+                    "X-Other: 1\r\nProxy-Connection: x\r\nuser-agent: curl\r\nX-Forwarded-Port: 1\r\n\r\n";
+  REQUIRE(parse_request(p, req).status == ParseStatus::message_complete);
+  const auto& h = p.head();
+  REQUIRE(h.headers.size() == 7);
+  CHECK(h.headers[0].kind == HeaderKind::host);
+  CHECK(h.headers[1].kind == HeaderKind::x_forwarded_for);
+  CHECK(h.headers[2].kind == HeaderKind::te);
+  CHECK(h.headers[3].kind == HeaderKind::other);
+  CHECK(h.headers[4].kind == HeaderKind::proxy_connection);
+  CHECK(h.headers[5].kind == HeaderKind::user_agent);
+  CHECK(h.headers[6].kind == HeaderKind::x_forwarded_port);
+  CHECK(h.host == 0);
+  CHECK(h.forwarded_for == 1);
+  CHECK(h.user_agent == 5);
+}
+
+TEST_CASE("names that only resemble known fields are end-to-end", "[http]") {
+  for (const char* name : {"hosts", "x-real-ipv6", "upgrades", "x-forwarded-prot", "t", "connectionx", "keep_alive"})
+    CHECK(classify_header(name) == HeaderKind::other);
+  CHECK(is_hop_by_hop(classify_header("Keep-Alive")));
+  CHECK(is_hop_by_hop(classify_header("UPGRADE")));
+  CHECK(is_forwarding(classify_header("X-Real-Ip")));
+  CHECK_FALSE(is_forwarding(classify_header("X-Request-ID")));
 }
