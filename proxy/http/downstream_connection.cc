@@ -450,7 +450,7 @@ bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, std::ui
   } else {
     const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
     first_endpoint_ = snapshot.next_index(backend_index, count);
-    const Endpoint& endpoint = backend.endpoints[first_endpoint_ % count];
+    const Endpoint& endpoint = backend.endpoints[first_endpoint_];
     peer = &endpoint.address;
     record_.upstream_address.assign(endpoint.name);
   }
@@ -558,7 +558,7 @@ asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
     }
     request_body_done_ = status == ParseStatus::message_complete;
     set_upstream_deadline(cfg.upstream_read_timeout);
-    auto [wec, w] = co_await asio::async_write(upstream_->socket, asio::buffer(in_.data() + parse_pos_, consumed), use_tuple);
+    auto [wec, w] = co_await write_upstream({asio::buffer(in_.data() + parse_pos_, consumed), {}});
     parse_pos_ += consumed;
     if (wec) co_return ProxyError::none;  // the response side reports the backend's failure
   }

@@ -5,6 +5,7 @@
 // copy does one allocation check per head instead of four per field.
 #include "proxy/http/header_rewrite.h"
 
+#include <cassert>
 #include <cstring>
 
 #include <llhttp.h>
@@ -36,6 +37,7 @@ class HeadWriter {
     next_ += s.size();
   }
   void put(char c) { *next_++ = c; }
+  bool filled() const { return next_ == out_.data() + out_.size(); }
   void field(std::string_view name, std::string_view value) {
     put(name);
     put(':');
@@ -56,6 +58,7 @@ void emit_head(std::string& out, Emit emit) {
   emit(size);
   HeadWriter writer(out, size.size());
   emit(writer);
+  assert(writer.filled());  // both passes emitted the same bytes
 }
 
 bool named_in_connection(std::string_view name, const MessageHead& head, const char* base) {
