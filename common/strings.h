@@ -10,7 +10,14 @@ namespace sluice {
 
 inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
-bool iequals(std::string_view a, std::string_view b);
+// Inline: its callers compare short field names and tokens, where the call
+// cost as much as the loop.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
 std::string to_lower(std::string_view s);
 
 // Longest host name we route on (RFC 1035 limit is 253 plus slack for a port).
