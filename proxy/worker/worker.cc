@@ -14,8 +14,7 @@ using tcp = asio::ip::tcp;
 Worker::Worker(unsigned index, const ProxyConfig& config)
     : index_(index),
       config_(config),
-      pool_(config.idle_upstreams_per_endpoint),
-      random_(std::random_device{}()) {}
+      pool_(config.idle_upstreams_per_endpoint) {}
 
 Worker::~Worker() {
   stop();
@@ -97,15 +96,6 @@ void Worker::schedule_sweep() {
     pool_.sweep();
     schedule_sweep();
   });
-}
-
-void Worker::new_request_id(std::string& out) {
-  static constexpr char hex[] = "0123456789abcdef";
-  out.resize(32);
-  for (int half = 0; half < 2; ++half) {
-    std::uint64_t bits = random_();
-    for (int i = 0; i < 16; ++i) out[half * 16 + i] = hex[(bits >> (i * 4)) & 0xf];
-  }
 }
 
 // The log phase: counters, then the access-log line. Neither waits for

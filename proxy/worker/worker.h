@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -22,6 +21,7 @@
 #include "proxy/proxy_config.h"
 #include "proxy/upstream/connection_pool.h"
 #include "proxy/upstream/dns_cache.h"
+#include "proxy/worker/request_id.h"
 #include "proxy/worker/snapshot_slot.h"
 #include "proxy/worker/worker_stats.h"
 
@@ -68,7 +68,7 @@ class Worker final : public SnapshotSink {
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
   std::string_view tls_port() const { return tls_port_; }
-  void new_request_id(std::string& out);
+  void new_request_id(std::string& out) { request_ids_.next(out); }
   // Called once per finished exchange, on this worker's thread.
   void observe(const ExchangeRecord& record);
   void add(DownstreamConnection* c);
@@ -98,7 +98,7 @@ class Worker final : public SnapshotSink {
   AccessLogSink* access_log_ = nullptr;
   std::string listen_port_;
   std::string tls_port_;
-  std::mt19937_64 random_;
+  RequestIdGenerator request_ids_;
   std::unordered_set<DownstreamConnection*> connections_;
   bool draining_ = false;
 };
