@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/coarse_clock.h"
 #include "common/log.h"
 #include "proxy/http/header_rewrite.h"
 #include "proxy/listener.h"
@@ -91,13 +92,16 @@ void DownstreamConnection::close() {
 // One timer per connection. Moving a deadline later costs an assignment;
 // only a deadline earlier than the armed expiry re-arms the timer.
 
+// Deadlines read the coarse clock: they are seconds away, and a precise
+// reading costs more than the rest of setting one. One a tick early is
+// still compared with steady_clock by the timer and the watchdog alike.
 void DownstreamConnection::set_downstream_deadline(std::chrono::milliseconds d) {
-  downstream_deadline_ = clock::now() + d;
+  downstream_deadline_ = coarse_steady_now() + d;
   arm_watchdog(downstream_deadline_);
 }
 
 void DownstreamConnection::set_upstream_deadline(std::chrono::milliseconds d) {
-  upstream_deadline_ = clock::now() + d;
+  upstream_deadline_ = coarse_steady_now() + d;
   arm_watchdog(upstream_deadline_);
 }
 
@@ -112,6 +116,9 @@ asio::awaitable<void> DownstreamConnection::watchdog() {
     watchdog_timer_.expires_at(watchdog_expiry_);
     co_await watchdog_timer_.async_wait(use_tuple);
     if (closed_) break;
+    // The timer fired at or after watchdog_expiry_ by steady_clock, so the
+    // earlier deadline is due whichever clock computed it (deadlines use the
+    // coarse one): each wake-up either times one out or re-arms for later.
     const auto now = clock::now();
     boost::system::error_code ec;
     if (downstream_deadline_ <= now) {
@@ -143,9 +150,11 @@ asio::awaitable<void> DownstreamConnection::run() {
   close();
 }
 
-static void mark_request_start(ExchangeRecord& record) {
+// The wall clock only serves the access log's timestamps: without one, the
+// request costs no read of it.
+static void mark_request_start(ExchangeRecord& record, bool wall_clock) {
   record.start = std::chrono::steady_clock::now();
-  record.start_wall = std::chrono::system_clock::now();
+  if (wall_clock) record.start_wall = std::chrono::system_clock::now();
 }
 
 // Idempotent and bodyless: sending it again cannot do anything twice.
@@ -215,7 +224,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
   downstream_timed_out_ = upstream_timed_out_ = false;  // each exchange reports its own timeouts
   const auto& cfg = worker_.config();
   bool started = in_.readable() > 0;
-  if (started) mark_request_start(record_);
+  if (started) mark_request_start(record_, worker_.logs_access());
   set_downstream_deadline(started ? cfg.client_header_timeout : cfg.keepalive_timeout);
   for (;;) {
     if (parse_pos_ < in_.end()) {
@@ -252,7 +261,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
     in_.commit(n);
     if (!started) {
       started = true;
-      mark_request_start(record_);
+      mark_request_start(record_, worker_.logs_access());
       set_downstream_deadline(cfg.client_header_timeout);  // slowloris: the whole head, once
     }
   }
@@ -386,7 +395,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::forward(
 void DownstreamConnection::record_request_head() {
   const auto& head = request_parser_.head();
   const char* base = in_.data();
-  record_.method.assign(llhttp_method_name(static_cast<llhttp_method_t>(head.method)));
+  record_.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
   record_.http_minor = head.http_minor;
   if (head.user_agent >= 0) record_.user_agent.assign(head.headers[head.user_agent].value.in(base));
   if (head.referer >= 0) record_.referer.assign(head.headers[head.referer].value.in(base));

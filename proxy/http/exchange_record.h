@@ -25,7 +25,7 @@ struct ExchangeRecord {
 
   std::string_view client_ip;            // owned by the connection
   std::string_view request_id;           // owned by the connection
-  std::string method;
+  std::string_view method;               // llhttp's static name for it
   std::string target;
   std::string host;
   std::string user_agent;
@@ -47,7 +47,7 @@ struct ExchangeRecord {
   void reset() {
     start_wall = {};
     start = upstream_start = upstream_header = end = {};
-    method.clear();
+    method = {};
     target.clear();
     host.clear();
     user_agent.clear();

@@ -58,6 +58,7 @@ class Worker final : public SnapshotSink {
   const metrics::ExchangeMetrics& metrics() const { return metrics_; }
   // Before start(): where observe() queues access-log lines (null: none).
   void set_access_log(AccessLogSink* sink) { access_log_ = sink; }
+  bool logs_access() const { return access_log_ != nullptr; }
 
   // Worker-thread side, used by connections.
   const ProxyConfig& config() const { return config_; }

@@ -23,9 +23,9 @@ std::shared_ptr<const RouteTable> demo_table(std::uint64_t generation) {
   return std::move(b).build(generation);
 }
 
-ExchangeRecord record(const RouteTable* t, std::size_t route, std::string method, int status) {
+ExchangeRecord record(const RouteTable* t, std::size_t route, std::string_view method, int status) {
   ExchangeRecord r;
-  r.method = std::move(method);
+  r.method = method;
   r.status = status;
   r.start = std::chrono::steady_clock::now();
   r.end = r.start + 30ms;
