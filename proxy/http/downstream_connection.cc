@@ -143,7 +143,6 @@ asio::awaitable<void> DownstreamConnection::run() {
     co_return;
   }
   while (!closed_) {
-    if (!co_await read_request_head()) break;
     if (!co_await serve_exchange()) break;
     if (worker_.draining()) break;
   }
@@ -187,22 +186,22 @@ asio::awaitable<bool> DownstreamConnection::handshake() {
   co_return true;
 }
 
-// Not coroutines: each returns the operation's own (lazy) awaitable, so a
-// read or write costs no extra coroutine frame. A single buffer goes out
-// with send(2) rather than sendmsg(2).
-DownstreamConnection::IoResult DownstreamConnection::read_downstream(asio::mutable_buffer buffer) {
-  return tls_ ? tls_->async_read_some(buffer, use_tuple) : socket_.async_read_some(buffer, use_tuple);
+// Not coroutines: each returns an operation that co_await starts from the
+// calling coroutine's own frame (see stream_ops.h).
+DownstreamConnection::Read DownstreamConnection::read_downstream(asio::mutable_buffer buffer) {
+  return {&socket_, tls_ ? &*tls_ : nullptr, buffer};
 }
 
-DownstreamConnection::IoResult DownstreamConnection::write_downstream(std::array<asio::const_buffer, 2> buffers) {
-  if (buffers[1].size() == 0)
-    return tls_ ? asio::async_write(*tls_, buffers[0], use_tuple) : asio::async_write(socket_, buffers[0], use_tuple);
-  return tls_ ? asio::async_write(*tls_, buffers, use_tuple) : asio::async_write(socket_, buffers, use_tuple);
+DownstreamConnection::Write DownstreamConnection::write_downstream(std::array<asio::const_buffer, 2> buffers) {
+  return {&socket_, tls_ ? &*tls_ : nullptr, buffers};
 }
 
-DownstreamConnection::IoResult DownstreamConnection::write_upstream(std::array<asio::const_buffer, 2> buffers) {
-  if (buffers[1].size() == 0) return asio::async_write(upstream_->socket, buffers[0], use_tuple);
-  return asio::async_write(upstream_->socket, buffers, use_tuple);
+DownstreamConnection::Read DownstreamConnection::read_upstream(asio::mutable_buffer buffer) {
+  return {&upstream_->socket, nullptr, buffer};
+}
+
+DownstreamConnection::Write DownstreamConnection::write_upstream(std::array<asio::const_buffer, 2> buffers) {
+  return {&upstream_->socket, nullptr, buffers};
 }
 
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
@@ -300,9 +299,13 @@ asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, 
 
 // --- one exchange ----------------------------------------------------------
 
-asio::awaitable<bool> DownstreamConnection::serve_exchange() {
+// Everything about a request that can be decided without waiting: its id,
+// what the access log needs, the route, and the head to send upstream.
+// `snapshot` is pinned here and kept by the exchange.
+DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::Ref& snapshot) {
   auto& head = request_parser_.head();
   const char* base = in_.data();
+  Routing r;
 
   bool generated_id = false;
   if (head.request_id >= 0 && head.headers[head.request_id].value.length <= max_request_id_bytes &&
@@ -314,7 +317,7 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   }
   request_body_done_ = head_status_ == ParseStatus::message_complete;
   // A local reply before the body was read leaves the body unread: close.
-  const bool close_on_reply = !request_body_done_;
+  r.close_on_reply = !request_body_done_;
 
   std::string_view target = head.target.in(base);
   std::string_view host = head.host >= 0 ? head.headers[head.host].value.in(base) : std::string_view();
@@ -322,72 +325,87 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
   record_request_head();
   record_.target.assign(target);
   record_.host.assign(host);
-  if (head.method == HTTP_CONNECT) co_return co_await reply(ProxyError::bad_request, true, "CONNECT is not supported");
+  if (head.method == HTTP_CONNECT) {
+    r.close_on_reply = true;
+    return r.answer(ProxyError::bad_request, "CONNECT is not supported");
+  }
 
   // Route on the snapshot this worker holds now; the exchange keeps it.
-  SnapshotSlot::Ref snapshot = worker_.slot().pin();
-  if (!snapshot) co_return co_await reply(ProxyError::no_snapshot, close_on_reply);
+  snapshot = worker_.slot().pin();
+  if (!snapshot) return r.answer(ProxyError::no_snapshot);
   RouteMatch match = snapshot->match(host, target);
-  if (!match.route) co_return co_await reply(ProxyError::no_route, close_on_reply);
-  const Backend& backend = *match.backend;
+  if (!match.route) return r.answer(ProxyError::no_route);
   record_.route = match.route;
   record_.backend = match.backend;
-  if (!tls_ && match.route->ssl_redirect) co_return co_await redirect_to_https(host, target, close_on_reply);
-  if (backend.endpoints.empty() && !backend.is_external())
-    co_return co_await reply(ProxyError::no_endpoints, close_on_reply, backend.name);
+  if (!tls_ && match.route->ssl_redirect) {
+    r.redirect = true;
+    r.host = host;
+    r.target = target;
+    return r;
+  }
+  const Backend& backend = *match.backend;
+  if (backend.endpoints.empty() && !backend.is_external()) return r.answer(ProxyError::no_endpoints, backend.name);
 
-  const bool upgrade = head.upgrade >= 0 && head.connection_upgrade;
-  const bool head_method = head.method == HTTP_HEAD;
+  r.backend = &backend;
+  r.backend_index = match.route->backend;
+  r.upgrade = head.upgrade >= 0 && head.connection_upgrade;
+  r.head_method = head.method == HTTP_HEAD;
   ForwardFacts facts{client_ip_, tls_ ? "https" : "http", tls_ ? worker_.tls_port() : worker_.listen_port(),
-                     request_id_, target, generated_id, upgrade};
+                     request_id_, target, generated_id, r.upgrade};
   build_upstream_head(upstream_head_, head, base, facts);
+  return r;
+}
+
+// One request and its response. The connection's only coroutine frame per
+// request besides read_request_head's and relay_response's: with one frame
+// waiting for the client and one waiting for the backend, a connection frees
+// as many frames as it allocates each time it moves on, so Asio's per-thread
+// frame cache (16 blocks) keeps up even when a burst of connections move at
+// once; a deeper chain of frames per phase overflowed it into malloc/free.
+//
+// Forwarding: a pooled connection that the backend closed meanwhile (nothing
+// came back) gets one retry on a fresh connection when the request is safe
+// to send twice.
+asio::awaitable<bool> DownstreamConnection::serve_exchange() {
+  if (!co_await read_request_head()) co_return false;
+  SnapshotSlot::Ref snapshot;
+  const Routing routing = route_request(snapshot);
+  if (routing.redirect) co_return co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply);
+  if (!routing.backend) co_return co_await reply(routing.error, routing.close_on_reply, routing.detail);
 
   ProxyError body_error = ProxyError::none;
-  Relay relay = co_await forward(backend, match.route->backend, snapshot, head_method, upgrade, body_error);
+  Relay relay;
+  const std::size_t body_from = parse_pos_;
+  for (int attempt = 0;; ++attempt) {
+    relay = Relay{};
+    if (!reuse_pooled_upstream(*routing.backend, routing.backend_index, snapshot, attempt == 0)) {
+      relay.error = co_await connect_upstream(*routing.backend, attempt == 0);
+      if (relay.error != ProxyError::none) break;
+    }
+    const bool reused = upstream_->reused;
+    std::array<asio::const_buffer, 2> start;
+    relay.error = prepare_request_start(body_from, start);
+    if (relay.error == ProxyError::none) {
+      set_upstream_deadline(worker_.config().upstream_read_timeout);
+      auto [ec, n] = co_await write_upstream(start);
+      if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+    }
+    if (relay.error == ProxyError::none) {
+      if (request_body_done_) relay = co_await relay_response(routing.head_method, routing.upgrade);
+      else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
+    }
+    const bool stale = reused && !relay.got_bytes && !relay.response_started &&
+                       relay.error == ProxyError::upstream_reset && retry_safe_request();
+    if (!stale || attempt > 0) break;
+    release_upstream(false);
+    parse_pos_ = body_from;
+  }
+
   ProxyError unanswered = ProxyError::none;
   const bool keep_alive = finish_exchange(relay, body_error, unanswered);
   if (relay.tunnel) co_await tunnel();
   else if (unanswered != ProxyError::none) co_await reply(unanswered, true);
   co_return keep_alive;
-}
-
-// Sends the request and relays the response. A pooled connection that the
-// backend closed meanwhile (nothing came back) gets one retry on a fresh
-// connection when the request is safe to send twice.
-asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::forward(
-    const Backend& backend, std::uint32_t backend_index, const SnapshotSlot::Ref& snapshot,
-    bool head_method, bool upgrade, ProxyError& body_error) {
-  const std::size_t body_from = parse_pos_;
-  for (int attempt = 0;; ++attempt) {
-    Relay r;
-    if (!reuse_pooled_upstream(backend, backend_index, snapshot, attempt == 0)) {
-      r.error = co_await connect_upstream(backend, attempt == 0);
-      if (r.error != ProxyError::none) co_return r;
-    }
-    const bool reused = upstream_->reused;
-    std::array<asio::const_buffer, 2> start;
-    r.error = prepare_request_start(body_from, start);
-    if (r.error == ProxyError::none) {
-      set_upstream_deadline(worker_.config().upstream_read_timeout);
-      auto [ec, n] = co_await write_upstream(start);
-      if (ec) r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-    }
-    if (r.error == ProxyError::none) {
-      if (request_body_done_) {
-        r = co_await relay_response(head_method, upgrade);
-      } else {
-        using namespace asio::experimental::awaitable_operators;
-        auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
-        body_error = pumped;
-        r = relayed;
-      }
-    }
-    const bool stale = reused && !r.got_bytes && !r.response_started &&
-                       r.error == ProxyError::upstream_reset && retry_safe_request();
-    if (!stale || attempt > 0) co_return r;
-    release_upstream(false);
-    parse_pos_ = body_from;
-  }
 }
 
 // Copies what the access log needs out of the head, which the body will
@@ -574,12 +592,27 @@ asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
   co_return ProxyError::none;
 }
 
+// A request whose body is still arriving: the rest of it is pumped while
+// the response is relayed. Its own coroutine, so the frames of the common
+// path do not carry the operator&& machinery.
+asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_while_pumping(bool head_method, bool upgrade,
+                                                                                      ProxyError& body_error) {
+  using namespace asio::experimental::awaitable_operators;
+  auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
+  body_error = pumped;
+  co_return relayed;
+}
+
+// The common case, a final response whose body came with its head, stays in
+// this frame; interim responses and longer bodies have coroutines of their
+// own. Every local that lives across a co_await takes room in the frame, and
+// a frame over 1,020 bytes is not recycled by Asio: it costs a malloc and a
+// free per request.
 asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_response(bool head_method,
                                                                                    bool upgrade) {
   Relay r;
   const auto& cfg = worker_.config();
   ByteBuffer& ub = upstream_->buffer;
-  auto& socket = upstream_->socket;
   for (;;) {  // once per response message: 1xx interim responses loop
     response_parser_.start_message();
     response_parser_.set_response_to_head(head_method);
@@ -599,7 +632,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
         if (status == ParseStatus::error) break;
       }
       set_upstream_deadline(cfg.upstream_read_timeout);
-      auto [ec, n] = co_await socket.async_read_some(asio::buffer(ub.write_ptr(), ub.writable()), use_tuple);
+      auto [ec, n] = co_await read_upstream(asio::buffer(ub.write_ptr(), ub.writable()));
       if (ec) {
         r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
         if (!request_body_done_) socket_.cancel();
@@ -614,11 +647,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     }
     const MessageHead& h = response_parser_.head();
     if (h.status >= 100 && h.status < 200 && h.status != 101) {
-      // Interim (100 Continue, 103 Early Hints): pass on as received.
-      set_downstream_deadline(cfg.downstream_write_timeout);
-      auto [ec, n] = co_await write_downstream({asio::buffer(ub.read_ptr(), pos - ub.begin()), {}});
-      if (ec) { r.error = ProxyError::upstream_reset; co_return r; }
-      ub.consume(pos - ub.begin());
+      if (!co_await relay_interim(pos, r)) co_return r;
       continue;
     }
     record_.upstream_header = clock::now();
@@ -654,24 +683,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     ub.consume(pos - ub.begin());
     if (r.tunnel) co_return r;
 
-    ub.grow(status == ParseStatus::message_complete ? 0 : stream_buffer_bytes);
-    while (status != ParseStatus::message_complete) {
-      ub.compact();
-      pos = ub.begin();
-      set_upstream_deadline(cfg.upstream_read_timeout);
-      auto [ec, n] = co_await socket.async_read_some(asio::buffer(ub.write_ptr(), ub.writable()), use_tuple);
-      if (ec == asio::error::eof && response_parser_.finish()) break;  // body ended by close
-      if (ec) { r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset; co_return r; }
-      ub.commit(n);
-      std::size_t consumed = 0;
-      status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
-      if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
-      set_downstream_deadline(cfg.downstream_write_timeout);
-      auto [dec, dn] = co_await write_downstream({asio::buffer(ub.data() + pos, consumed), {}});
-      record_.response_bytes += dn;
-      if (dec) { r.error = ProxyError::upstream_reset; co_return r; }
-      ub.consume(consumed);
-    }
+    if (status != ParseStatus::message_complete && !co_await stream_response_body(r)) co_return r;
     upstream_deadline_ = clock::time_point::max();
     r.upstream_reusable = !until_close && response_parser_.keep_alive() && ub.readable() == 0;
     // The backend answered before the body was all sent: stop reading it.
@@ -681,6 +693,56 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     }
     co_return r;
   }
+}
+
+// An interim response (100 Continue, 103 Early Hints) ending at `head_end`
+// in the upstream buffer: passed on as received. False when that failed.
+asio::awaitable<bool> DownstreamConnection::relay_interim(std::size_t head_end, Relay& r) {
+  ByteBuffer& ub = upstream_->buffer;
+  set_downstream_deadline(worker_.config().downstream_write_timeout);
+  auto [ec, n] = co_await write_downstream({asio::buffer(ub.read_ptr(), head_end - ub.begin()), {}});
+  if (ec) {
+    r.error = ProxyError::upstream_reset;
+    co_return false;
+  }
+  ub.consume(head_end - ub.begin());
+  co_return true;
+}
+
+// The rest of a response body that did not come with its head, one buffer
+// at a time: the next read from the backend starts only when the last bytes
+// reached the client. False when that failed (r.error says how).
+asio::awaitable<bool> DownstreamConnection::stream_response_body(Relay& r) {
+  const auto& cfg = worker_.config();
+  ByteBuffer& ub = upstream_->buffer;
+  ub.grow(stream_buffer_bytes);
+  for (ParseStatus status = ParseStatus::need_more; status != ParseStatus::message_complete;) {
+    ub.compact();
+    const std::size_t pos = ub.begin();
+    set_upstream_deadline(cfg.upstream_read_timeout);
+    auto [ec, n] = co_await read_upstream(asio::buffer(ub.write_ptr(), ub.writable()));
+    if (ec == asio::error::eof && response_parser_.finish()) break;  // body ended by close
+    if (ec) {
+      r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+      co_return false;
+    }
+    ub.commit(n);
+    std::size_t consumed = 0;
+    status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
+    if (status == ParseStatus::error) {
+      r.error = ProxyError::upstream_bad_response;
+      co_return false;
+    }
+    set_downstream_deadline(cfg.downstream_write_timeout);
+    auto [dec, dn] = co_await write_downstream({asio::buffer(ub.data() + pos, consumed), {}});
+    record_.response_bytes += dn;
+    if (dec) {
+      r.error = ProxyError::upstream_reset;
+      co_return false;
+    }
+    ub.consume(consumed);
+  }
+  co_return true;
 }
 
 // --- upgraded connections ---------------------------------------------------

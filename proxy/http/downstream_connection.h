@@ -19,6 +19,7 @@
 #include "proxy/http/exchange_record.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/message_parser.h"
+#include "proxy/http/stream_ops.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/snapshot_slot.h"
 
@@ -55,29 +56,53 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
     bool tunnel = false;            // 101 Switching Protocols
   };
 
+  // What route_request decided: forward to `backend`, redirect to HTTPS,
+  // or answer with the local reply for `error`.
+  struct Routing {
+    const Backend* backend = nullptr;
+    std::uint32_t backend_index = 0;
+    bool head_method = false;
+    bool upgrade = false;
+    bool redirect = false;
+    bool close_on_reply = false;
+    ProxyError error = ProxyError::none;
+    std::string_view detail;
+    std::string_view host, target;  // for the redirect
+
+    Routing& answer(ProxyError e, std::string_view why = {}) {
+      error = e;
+      detail = why;
+      return *this;
+    }
+  };
+
   awaitable<void> run();
   awaitable<void> watchdog();
   awaitable<bool> read_request_head();
   awaitable<bool> serve_exchange();
+  Routing route_request(SnapshotSlot::Ref& snapshot);
   bool reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
                              const SnapshotSlot::Ref& snapshot, bool pooled);
   bool take_pooled(const boost::asio::ip::tcp::endpoint& peer);
   awaitable<ProxyError> connect_upstream(const Backend& backend, bool pooled);
-  awaitable<Relay> forward(const Backend& backend, std::uint32_t backend_index,
-                           const SnapshotSlot::Ref& snapshot, bool head_method, bool upgrade,
-                           ProxyError& body_error);
   awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);
   ProxyError prepare_request_start(std::size_t body_from, std::array<boost::asio::const_buffer, 2>& out);
   awaitable<ProxyError> pump_request_body();
+  awaitable<Relay> relay_while_pumping(bool head_method, bool upgrade, ProxyError& body_error);
   awaitable<Relay> relay_response(bool head_method, bool upgrade);
+  awaitable<bool> relay_interim(std::size_t head_end, Relay& r);
+  awaitable<bool> stream_response_body(Relay& r);
   awaitable<void> tunnel();
   template <typename From, typename To>
   awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer);
   awaitable<bool> handshake();
-  using IoResult = awaitable<std::tuple<boost::system::error_code, std::size_t>>;
-  IoResult read_downstream(boost::asio::mutable_buffer b);
-  IoResult write_downstream(std::array<boost::asio::const_buffer, 2> buffers);
-  IoResult write_upstream(std::array<boost::asio::const_buffer, 2> buffers);
+  using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
+  using Read = ReadSome<boost::asio::ip::tcp::socket, TlsStream>;
+  using Write = WriteAll<boost::asio::ip::tcp::socket, TlsStream>;
+  Read read_downstream(boost::asio::mutable_buffer b);
+  Write write_downstream(std::array<boost::asio::const_buffer, 2> buffers);
+  Read read_upstream(boost::asio::mutable_buffer b);
+  Write write_upstream(std::array<boost::asio::const_buffer, 2> buffers);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
   awaitable<bool> redirect_to_https(std::string_view host, std::string_view target, bool close);
   bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
@@ -94,7 +119,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   Worker& worker_;
   boost::asio::ip::tcp::socket socket_;
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::optional<TlsStream> tls_;
   boost::asio::steady_timer watchdog_timer_;
   clock::time_point watchdog_expiry_ = clock::time_point::max();
   clock::time_point downstream_deadline_ = clock::time_point::max();
