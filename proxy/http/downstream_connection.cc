@@ -356,12 +356,13 @@ DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::
   return r;
 }
 
-// One request and its response. The connection's only coroutine frame per
-// request besides read_request_head's and relay_response's: with one frame
-// waiting for the client and one waiting for the backend, a connection frees
-// as many frames as it allocates each time it moves on, so Asio's per-thread
-// frame cache (16 blocks) keeps up even when a burst of connections move at
-// once; a deeper chain of frames per phase overflowed it into malloc/free.
+// One request and its response. A connection waits for its client in
+// read_request_head and for its backend in relay_response (which also sends
+// the request), each called from here: it holds two frames whichever it
+// waits for and frees one just before it allocates the other, so Asio's
+// per-thread frame cache (16 blocks, first fit) keeps up even when a burst
+// of connections move on at once. A chain of frames that grew and shrank
+// between waits overflowed the cache and then missed it: malloc and free.
 //
 // Forwarding: a pooled connection that the backend closed meanwhile (nothing
 // came back) gets one retry on a fresh connection when the request is safe
@@ -385,13 +386,13 @@ asio::awaitable<bool> DownstreamConnection::serve_exchange() {
     const bool reused = upstream_->reused;
     std::array<asio::const_buffer, 2> start;
     relay.error = prepare_request_start(body_from, start);
-    if (relay.error == ProxyError::none) {
+    if (relay.error == ProxyError::none && request_body_done_) {
+      relay = co_await relay_response(routing.head_method, routing.upgrade, start);
+    } else if (relay.error == ProxyError::none) {
+      // The rest of the body is pumped once the start of the request is out.
       set_upstream_deadline(worker_.config().upstream_read_timeout);
       auto [ec, n] = co_await write_upstream(start);
       if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-    }
-    if (relay.error == ProxyError::none) {
-      if (request_body_done_) relay = co_await relay_response(routing.head_method, routing.upgrade);
       else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
     }
     const bool stale = reused && !relay.got_bytes && !relay.response_started &&
@@ -598,20 +599,30 @@ asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
 asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_while_pumping(bool head_method, bool upgrade,
                                                                                       ProxyError& body_error) {
   using namespace asio::experimental::awaitable_operators;
-  auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade));
+  const std::array<asio::const_buffer, 2> already_sent{};
+  auto [pumped, relayed] = co_await (pump_request_body() && relay_response(head_method, upgrade, already_sent));
   body_error = pumped;
   co_return relayed;
 }
 
+// Sends `request_start` when it is not empty, then relays the response.
 // The common case, a final response whose body came with its head, stays in
 // this frame; interim responses and longer bodies have coroutines of their
 // own. Every local that lives across a co_await takes room in the frame, and
 // a frame over 1,020 bytes is not recycled by Asio: it costs a malloc and a
 // free per request.
-asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_response(bool head_method,
-                                                                                   bool upgrade) {
+asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_response(
+    bool head_method, bool upgrade, std::array<asio::const_buffer, 2> request_start) {
   Relay r;
   const auto& cfg = worker_.config();
+  if (request_start[0].size() != 0) {
+    set_upstream_deadline(cfg.upstream_read_timeout);
+    auto [ec, n] = co_await write_upstream(request_start);
+    if (ec) {
+      r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+      co_return r;
+    }
+  }
   ByteBuffer& ub = upstream_->buffer;
   for (;;) {  // once per response message: 1xx interim responses loop
     response_parser_.start_message();

@@ -89,7 +89,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   ProxyError prepare_request_start(std::size_t body_from, std::array<boost::asio::const_buffer, 2>& out);
   awaitable<ProxyError> pump_request_body();
   awaitable<Relay> relay_while_pumping(bool head_method, bool upgrade, ProxyError& body_error);
-  awaitable<Relay> relay_response(bool head_method, bool upgrade);
+  awaitable<Relay> relay_response(bool head_method, bool upgrade,
+                                  std::array<boost::asio::const_buffer, 2> request_start);
   awaitable<bool> relay_interim(std::size_t head_end, Relay& r);
   awaitable<bool> stream_response_body(Relay& r);
   awaitable<void> tunnel();
