@@ -474,13 +474,13 @@ bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, std::ui
     const auto* addresses = worker_.dns().find(backend.external_name, backend.external_port, record_.upstream_start);
     if (!addresses) return false;  // connect_upstream resolves it
     peer = &addresses->front();
-    record_.upstream_address.assign(to_string(*peer));
+    record_.upstream_address = resolved_address_ = to_string(*peer);
   } else {
     const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
     first_endpoint_ = snapshot.next_index(backend_index, count);
     const Endpoint& endpoint = backend.endpoints[first_endpoint_];
     peer = &endpoint.address;
-    record_.upstream_address.assign(endpoint.name);
+    record_.upstream_address = endpoint.name;
   }
   return pooled && take_pooled(*peer);
 }
@@ -509,7 +509,7 @@ asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend
       for (const auto& r : results) resolved.push_back(r.endpoint());
       dns.remember(backend.external_name, backend.external_port, std::move(resolved), now);
       addresses = dns.find(backend.external_name, backend.external_port, now);
-      record_.upstream_address.assign(to_string(addresses->front()));
+      record_.upstream_address = resolved_address_ = to_string(addresses->front());
       if (pooled && take_pooled(addresses->front())) co_return ProxyError::none;
     }
     co_return co_await connect_to(addresses->front());
@@ -519,7 +519,7 @@ asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend
   ProxyError error = ProxyError::upstream_connect_failed;
   for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
     const Endpoint& endpoint = backend.endpoints[(first_endpoint_ + attempt) % count];
-    record_.upstream_address.assign(endpoint.name);
+    record_.upstream_address = endpoint.name;
     if (attempt > 0 && pooled && take_pooled(endpoint.address)) co_return ProxyError::none;
     error = co_await connect_to(endpoint.address);
     if (error == ProxyError::none) co_return error;

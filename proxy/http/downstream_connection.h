@@ -140,6 +140,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string downstream_head_;
   std::string request_id_;
   std::string client_ip_;
+  std::string resolved_address_;  // an ExternalName's address, for record_.upstream_address
   std::unique_ptr<UpstreamConnection> upstream_;
   std::uint32_t first_endpoint_ = 0;  // this exchange's round-robin pick
   ExchangeRecord record_;

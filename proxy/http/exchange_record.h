@@ -35,7 +35,7 @@ struct ExchangeRecord {
 
   int status = 0;                        // sent to the client (0: none)
   int upstream_status = 0;               // received from the backend (0: none)
-  std::string upstream_address;
+  std::string_view upstream_address;     // the endpoint's name (pinned snapshot) or the connection's copy
   std::uint64_t request_bytes = 0;       // head and body received from the client
   std::uint64_t response_bytes = 0;      // head and body sent to the client
   ProxyError error = ProxyError::none;
@@ -54,7 +54,7 @@ struct ExchangeRecord {
     referer.clear();
     http_minor = 1;
     status = upstream_status = 0;
-    upstream_address.clear();
+    upstream_address = {};
     request_bytes = response_bytes = 0;
     error = ProxyError::none;
     route = nullptr;

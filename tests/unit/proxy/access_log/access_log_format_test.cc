@@ -68,7 +68,7 @@ TEST_CASE("a 404 and a 502 write dashes for what did not happen", "[access_log]"
   f.r.backend = nullptr;
   f.r.status = 404;
   f.r.upstream_status = 0;
-  f.r.upstream_address.clear();
+  f.r.upstream_address = {};
   f.r.upstream_start = {};
   CHECK(f.line(AccessLogFormat::text).ends_with(
       "[] [] - - - - 0123456789abcdef0123456789abcdef -\n"));
