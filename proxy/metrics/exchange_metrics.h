@@ -34,8 +34,14 @@ struct Histogram {
   std::atomic<double> sum{0};
 
   void observe(double v, const std::array<double, N>& bounds) {
-    std::size_t i = 0;
-    while (i < N && v > bounds[i]) ++i;  // Prometheus buckets are "less than or equal"
+    // Prometheus buckets are "less than or equal". The top bound is tried
+    // first: most response sizes are above ingress-nginx's last length
+    // bucket (100 bytes), while most durations fall in the first buckets.
+    std::size_t i = N;
+    if (!(v > bounds[N - 1])) {
+      i = 0;
+      while (v > bounds[i]) ++i;  // stops at N - 1 at the latest
+    }
     bump(buckets[i]);
     sum.store(sum.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
   }

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "proxy/metrics/exchange_metrics.h"
 #include "proxy/metrics/process_stats.h"
@@ -86,6 +88,20 @@ TEST_CASE("histograms put each observation in its bucket and add to the sum", "[
   CHECK(s.response_duration.buckets[3].load() == 1); // 29 ms
   CHECK(s.request_size.buckets[1].load() == 1);      // 15 bytes: within 20
   CHECK(s.response_size.buckets[10].load() == 1);    // 250 bytes: above every bound
+}
+
+TEST_CASE("a histogram bucket holds values up to and including its bound", "[metrics]") {
+  constexpr std::array<double, 3> bounds{1, 2, 4};
+  const std::vector<std::pair<double, std::size_t>> cases{
+      {-1, 0}, {0, 0}, {1, 0}, {1.5, 1}, {2, 1}, {3, 2}, {4, 2}, {4.01, 3}, {1e9, 3}};
+  for (const auto& [value, bucket] : cases) {
+    INFO(value);
+    Histogram<3> h;
+    h.observe(value, bounds);
+    CHECK(h.buckets[bucket].load() == 1);
+    CHECK(h.count() == 1);
+    CHECK(h.sum.load() == value);
+  }
 }
 
 TEST_CASE("a 404 has no upstream histograms", "[metrics]") {
