@@ -136,6 +136,19 @@ asio::awaitable<void> DownstreamConnection::watchdog() {
 
 // --- the connection loop -------------------------------------------------
 
+// One exchange per turn: request head, route, then a local answer or
+// forward and relay, then the log. The exchange's state lives in this frame,
+// allocated once per connection. A connection waits for its client in
+// read_request_head and for its backend in relay_response (which also sends
+// the request): whichever it waits for, it holds one frame besides this one,
+// and it frees one just before it allocates the other, so Asio's per-thread
+// frame cache (16 blocks, first fit) keeps up even when a burst of
+// connections move on at once. A chain of frames that grew and shrank
+// between waits overflowed the cache and then missed it: malloc and free.
+//
+// Forwarding: a pooled connection that the backend closed meanwhile (nothing
+// came back) gets one retry on a fresh connection when the request is safe
+// to send twice.
 asio::awaitable<void> DownstreamConnection::run() {
   auto self = shared_from_this();
   if (tls_ && !co_await handshake()) {
@@ -143,8 +156,48 @@ asio::awaitable<void> DownstreamConnection::run() {
     co_return;
   }
   while (!closed_) {
-    if (!co_await serve_exchange()) break;
-    if (worker_.draining()) break;
+    if (!co_await read_request_head()) break;
+    SnapshotSlot::Ref snapshot;  // pinned by route_request until this turn ends
+    const Routing routing = route_request(snapshot);
+    bool keep_alive = false;
+    if (routing.redirect) {
+      keep_alive = co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply);
+    } else if (!routing.backend) {
+      keep_alive = co_await reply(routing.error, routing.close_on_reply, routing.detail);
+    } else {
+      ProxyError body_error = ProxyError::none;
+      Relay relay;
+      const std::size_t body_from = parse_pos_;
+      for (int attempt = 0;; ++attempt) {
+        relay = Relay{};
+        if (!reuse_pooled_upstream(*routing.backend, routing.backend_index, snapshot, attempt == 0)) {
+          relay.error = co_await connect_upstream(*routing.backend, attempt == 0);
+          if (relay.error != ProxyError::none) break;
+        }
+        const bool reused = upstream_->reused;
+        std::array<asio::const_buffer, 2> start;
+        relay.error = prepare_request_start(body_from, start);
+        if (relay.error == ProxyError::none && request_body_done_) {
+          relay = co_await relay_response(routing.head_method, routing.upgrade, start);
+        } else if (relay.error == ProxyError::none) {
+          // The rest of the body is pumped once the start of the request is out.
+          set_upstream_deadline(worker_.config().upstream_read_timeout);
+          auto [ec, n] = co_await write_upstream(start);
+          if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+          else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
+        }
+        const bool stale = reused && !relay.got_bytes && !relay.response_started &&
+                           relay.error == ProxyError::upstream_reset && retry_safe_request();
+        if (!stale || attempt > 0) break;
+        release_upstream(false);
+        parse_pos_ = body_from;
+      }
+      ProxyError unanswered = ProxyError::none;
+      keep_alive = finish_exchange(relay, body_error, unanswered);
+      if (relay.tunnel) co_await tunnel();
+      else if (unanswered != ProxyError::none) co_await reply(unanswered, true);
+    }
+    if (!keep_alive || worker_.draining()) break;
   }
   close();
 }
@@ -354,59 +407,6 @@ DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::
                      request_id_, target, generated_id, r.upgrade};
   build_upstream_head(upstream_head_, head, base, facts);
   return r;
-}
-
-// One request and its response. A connection waits for its client in
-// read_request_head and for its backend in relay_response (which also sends
-// the request), each called from here: it holds two frames whichever it
-// waits for and frees one just before it allocates the other, so Asio's
-// per-thread frame cache (16 blocks, first fit) keeps up even when a burst
-// of connections move on at once. A chain of frames that grew and shrank
-// between waits overflowed the cache and then missed it: malloc and free.
-//
-// Forwarding: a pooled connection that the backend closed meanwhile (nothing
-// came back) gets one retry on a fresh connection when the request is safe
-// to send twice.
-asio::awaitable<bool> DownstreamConnection::serve_exchange() {
-  if (!co_await read_request_head()) co_return false;
-  SnapshotSlot::Ref snapshot;
-  const Routing routing = route_request(snapshot);
-  if (routing.redirect) co_return co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply);
-  if (!routing.backend) co_return co_await reply(routing.error, routing.close_on_reply, routing.detail);
-
-  ProxyError body_error = ProxyError::none;
-  Relay relay;
-  const std::size_t body_from = parse_pos_;
-  for (int attempt = 0;; ++attempt) {
-    relay = Relay{};
-    if (!reuse_pooled_upstream(*routing.backend, routing.backend_index, snapshot, attempt == 0)) {
-      relay.error = co_await connect_upstream(*routing.backend, attempt == 0);
-      if (relay.error != ProxyError::none) break;
-    }
-    const bool reused = upstream_->reused;
-    std::array<asio::const_buffer, 2> start;
-    relay.error = prepare_request_start(body_from, start);
-    if (relay.error == ProxyError::none && request_body_done_) {
-      relay = co_await relay_response(routing.head_method, routing.upgrade, start);
-    } else if (relay.error == ProxyError::none) {
-      // The rest of the body is pumped once the start of the request is out.
-      set_upstream_deadline(worker_.config().upstream_read_timeout);
-      auto [ec, n] = co_await write_upstream(start);
-      if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-      else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
-    }
-    const bool stale = reused && !relay.got_bytes && !relay.response_started &&
-                       relay.error == ProxyError::upstream_reset && retry_safe_request();
-    if (!stale || attempt > 0) break;
-    release_upstream(false);
-    parse_pos_ = body_from;
-  }
-
-  ProxyError unanswered = ProxyError::none;
-  const bool keep_alive = finish_exchange(relay, body_error, unanswered);
-  if (relay.tunnel) co_await tunnel();
-  else if (unanswered != ProxyError::none) co_await reply(unanswered, true);
-  co_return keep_alive;
 }
 
 // Copies what the access log needs out of the head, which the body will

@@ -79,7 +79,6 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<void> run();
   awaitable<void> watchdog();
   awaitable<bool> read_request_head();
-  awaitable<bool> serve_exchange();
   Routing route_request(SnapshotSlot::Ref& snapshot);
   bool reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
                              const SnapshotSlot::Ref& snapshot, bool pooled);
