@@ -2,6 +2,7 @@
 // connection's read buffer (nothing is copied while parsing).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -63,5 +64,15 @@ struct MessageHead {
     connection_tokens.clear();
   }
 };
+
+// Too many fields is as bad as too many bytes: both are 431.
+inline constexpr std::size_t max_header_fields = 128;
+
+// Appends a parsed field and notes what it means for the message (Host,
+// Connection tokens, Expect ...). Both parsers record fields through this.
+void record_field(MessageHead& head, const HeaderField& field, const char* base);
+
+// Trims optional whitespace (SP and HTAB, RFC 9110 5.6.3) from both ends.
+std::string_view trim_ows(std::string_view s);
 
 }  // namespace sluice

@@ -2,10 +2,12 @@
 // proxy needs, plus the framing checks llhttp itself leaves to its user.
 #include "proxy/http/message_parser.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "common/strings.h"
+#include "proxy/http/common_head.h"
 
 namespace sluice {
 namespace {
@@ -16,16 +18,7 @@ Span span_at(const char* base, const char* at, std::size_t len) {
   return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(len)};
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool contains(std::string_view s, char c) { return std::memchr(s.data(), c, s.size()) != nullptr; }
-
-// Too many fields is as bad as too many bytes: both are 431.
-constexpr std::size_t max_header_fields = 128;
 
 }  // namespace
 
@@ -61,6 +54,8 @@ void MessageParser::start_message() {
   head_done_ = message_done_ = false;
   error_ = ParseError::none;
   head_start_ = SIZE_MAX;
+  common_ = false;
+  body_left_ = 0;
   // After an error or an upgrade llhttp stays stopped until re-initialised.
   if (llhttp_get_errno(&parser_) != HPE_OK) {
     llhttp_init(&parser_, kind_ == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
@@ -70,8 +65,13 @@ void MessageParser::start_message() {
 
 ParseStatus MessageParser::execute(const char* base, std::size_t from, std::size_t to,
                                    std::size_t& consumed) {
+  if (common_) return count_common_body(from, to, consumed);
   base_ = base;
-  if (head_start_ == SIZE_MAX) head_start_ = from;
+  if (head_start_ == SIZE_MAX) {
+    if (parse_common_head(base, from, to, consumed))
+      return message_done_ ? ParseStatus::message_complete : ParseStatus::head_complete;
+    head_start_ = from;
+  }
   const char* begin = base + from;
   const bool head_was_done = head_done_;
   llhttp_errno_t rc = llhttp_execute(&parser_, begin, to - from);
@@ -97,8 +97,38 @@ ParseStatus MessageParser::execute(const char* base, std::size_t from, std::size
   return ParseStatus::error;
 }
 
+// Tried once, on the first bytes of a message: a head that is all there and
+// of the common shape skips llhttp, and so does its Content-Length body.
+bool MessageParser::parse_common_head(const char* base, std::size_t from, std::size_t to,
+                                      std::size_t& consumed) {
+  const std::size_t length =
+      kind_ == Kind::request
+          ? parse_common_request_head(base, from, to, max_head_bytes_, max_body_bytes_, head_)
+          : parse_common_response_head(base, from, to, head_);
+  if (length == 0) {
+    head_.clear();
+    return false;
+  }
+  common_ = true;
+  head_done_ = true;
+  body_left_ = kind_ == Kind::response && response_to_head_ ? 0 : head_.content_length;
+  message_done_ = body_left_ == 0;
+  consumed = length;
+  return true;
+}
+
+ParseStatus MessageParser::count_common_body(std::size_t from, std::size_t to, std::size_t& consumed) {
+  consumed = static_cast<std::size_t>(std::min<std::uint64_t>(to - from, body_left_));
+  body_left_ -= consumed;
+  body_bytes_ += consumed;
+  if (body_left_ > 0) return ParseStatus::need_more;
+  message_done_ = true;
+  return ParseStatus::message_complete;
+}
+
 bool MessageParser::finish() {
   if (message_done_) return true;
+  if (common_) return false;  // the peer closed inside a Content-Length body
   return llhttp_finish(&parser_) == HPE_OK && message_done_;
 }
 
@@ -170,7 +200,7 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   std::string_view name = s.field_name_.in(s.base_);
   if (name.empty() || contains(name, ' ')) return s.fail(ParseError::bad_request, "whitespace in a header field name");
   // Trailing whitespace is not part of the value (RFC 9110 5.5).
-  std::string_view value = trim(s.field_value_.in(s.base_));
+  std::string_view value = trim_ows(s.field_value_.in(s.base_));
   // llhttp joins obsolete line folding into the value; RFC 9112 5.2 lets a
   // proxy refuse it, and passing it on is a request smuggling vector. Every
   // fold has a LF (llhttp refuses a bare CR), so one scan finds them all.
@@ -178,39 +208,8 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size()),
                     classify_header(name)};
   s.in_value_ = false;
-  s.note_header(field);
-  s.head_.headers.push_back(field);
+  record_field(s.head_, field, s.base_);
   return 0;
-}
-
-void MessageParser::note_header(const HeaderField& field) {
-  const int index = static_cast<int>(head_.headers.size());
-  switch (field.kind) {
-    case HeaderKind::host:
-      head_.host = head_.host == -1 ? index : -2;  // -2: more than one, refused in check_head
-      break;
-    case HeaderKind::x_request_id: head_.request_id = index; break;
-    case HeaderKind::x_forwarded_for: head_.forwarded_for = index; break;
-    case HeaderKind::upgrade: head_.upgrade = index; break;
-    case HeaderKind::user_agent: head_.user_agent = index; break;
-    case HeaderKind::referer: head_.referer = index; break;
-    case HeaderKind::expect: head_.expect_continue = iequals(field.value.in(base_), "100-continue"); break;
-    case HeaderKind::connection: note_connection_tokens(field.value.in(base_)); break;
-    default: break;
-  }
-}
-
-void MessageParser::note_connection_tokens(std::string_view value) {
-  while (!value.empty()) {
-    auto comma = value.find(',');
-    std::string_view token = trim(value.substr(0, comma));
-    if (iequals(token, "close")) head_.connection_close = true;
-    else if (iequals(token, "keep-alive")) head_.connection_keep_alive = true;
-    else if (iequals(token, "upgrade")) head_.connection_upgrade = true;
-    else if (!token.empty()) head_.connection_tokens.push_back(span_at(base_, token.data(), token.size()));
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
 }
 
 int MessageParser::check_head() {

@@ -52,9 +52,11 @@ class MessageParser {
   MessageHead& head() { return head_; }
   ParseError error() const { return error_; }
   const char* error_reason() const { return llhttp_get_error_reason(&parser_); }
-  bool keep_alive() const { return llhttp_should_keep_alive(&parser_) != 0; }
-  bool needs_eof() const { return llhttp_message_needs_eof(&parser_) != 0; }
-  bool is_upgrade() const { return parser_.upgrade != 0; }
+  // A common head (common_head.h) is HTTP/1.1 with a known length and no
+  // upgrade, so only Connection: close ends the connection.
+  bool keep_alive() const { return common_ ? !head_.connection_close : llhttp_should_keep_alive(&parser_) != 0; }
+  bool needs_eof() const { return !common_ && llhttp_message_needs_eof(&parser_) != 0; }
+  bool is_upgrade() const { return !common_ && parser_.upgrade != 0; }
   std::uint64_t body_bytes() const { return body_bytes_; }
   bool in_body() const { return head_done_ && !message_done_; }
 
@@ -71,9 +73,9 @@ class MessageParser {
   static int on_message_complete(llhttp_t*);
   static const llhttp_settings_t& settings();
 
+  bool parse_common_head(const char* base, std::size_t from, std::size_t to, std::size_t& consumed);
+  ParseStatus count_common_body(std::size_t from, std::size_t to, std::size_t& consumed);
   int fail(ParseError e, const char* reason);
-  void note_header(const HeaderField& field);
-  void note_connection_tokens(std::string_view value);
   int check_head();
 
   llhttp_t parser_{};
@@ -91,6 +93,8 @@ class MessageParser {
   bool head_done_ = false;
   bool message_done_ = false;
   bool response_to_head_ = false;
+  bool common_ = false;          // this message's head was parsed without llhttp
+  std::uint64_t body_left_ = 0;  // of a common message's Content-Length body
   ParseError error_ = ParseError::none;
 };
 
