@@ -239,22 +239,29 @@ asio::awaitable<bool> DownstreamConnection::handshake() {
   co_return true;
 }
 
-// Not coroutines: each returns an operation that co_await starts from the
-// calling coroutine's own frame (see stream_ops.h).
+// Reads are not coroutines: each returns an operation that co_await starts
+// from the calling coroutine's own frame (see stream_ops.h).
 DownstreamConnection::Read DownstreamConnection::read_downstream(asio::mutable_buffer buffer) {
   return {&socket_, tls_ ? &*tls_ : nullptr, buffer};
 }
 
-DownstreamConnection::Write DownstreamConnection::write_downstream(std::array<asio::const_buffer, 2> buffers) {
-  return {&socket_, tls_ ? &*tls_ : nullptr, buffers};
+// Plain TCP writes try one send(2) first (immediate_write.h); TLS writes are
+// operations on the stream.
+WriteResult DownstreamConnection::write_downstream(std::array<asio::const_buffer, 2> buffers) {
+  if (!tls_) return write_all(socket_, buffers);
+  return write_tls(buffers);
+}
+
+WriteResult DownstreamConnection::write_tls(std::array<asio::const_buffer, 2> buffers) {
+  co_return co_await Write{&socket_, &*tls_, buffers};
 }
 
 DownstreamConnection::Read DownstreamConnection::read_upstream(asio::mutable_buffer buffer) {
   return {&upstream_->socket, nullptr, buffer};
 }
 
-DownstreamConnection::Write DownstreamConnection::write_upstream(std::array<asio::const_buffer, 2> buffers) {
-  return {&upstream_->socket, nullptr, buffers};
+WriteResult DownstreamConnection::write_upstream(std::array<asio::const_buffer, 2> buffers) {
+  return write_all(upstream_->socket, buffers);
 }
 
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {

@@ -19,6 +19,7 @@
 #include "proxy/http/exchange_record.h"
 #include "proxy/http/local_reply.h"
 #include "proxy/http/message_parser.h"
+#include "proxy/http/immediate_write.h"
 #include "proxy/http/stream_ops.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/worker/snapshot_slot.h"
@@ -100,9 +101,10 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   using Read = ReadSome<boost::asio::ip::tcp::socket, TlsStream>;
   using Write = WriteAll<boost::asio::ip::tcp::socket, TlsStream>;
   Read read_downstream(boost::asio::mutable_buffer b);
-  Write write_downstream(std::array<boost::asio::const_buffer, 2> buffers);
+  WriteResult write_downstream(std::array<boost::asio::const_buffer, 2> buffers);
+  WriteResult write_tls(std::array<boost::asio::const_buffer, 2> buffers);
   Read read_upstream(boost::asio::mutable_buffer b);
-  Write write_upstream(std::array<boost::asio::const_buffer, 2> buffers);
+  WriteResult write_upstream(std::array<boost::asio::const_buffer, 2> buffers);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
   awaitable<bool> redirect_to_https(std::string_view host, std::string_view target, bool close);
   bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
