@@ -91,6 +91,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<Relay> relay_while_pumping(bool head_method, bool upgrade, ProxyError& body_error);
   awaitable<Relay> relay_response(bool head_method, bool upgrade,
                                   std::array<boost::asio::const_buffer, 2> request_start);
+  std::array<boost::asio::const_buffer, 2> response_start(ByteBuffer& ub, std::size_t body_from, std::size_t body_end);
   awaitable<bool> relay_interim(std::size_t head_end, Relay& r);
   awaitable<bool> stream_response_body(Relay& r);
   awaitable<void> tunnel();

@@ -37,6 +37,32 @@ class ProxyBodiesTest(unittest.TestCase):
         self.assertEqual(resp.json()["body_bytes"], len(body))
         self.assertEqual(resp.json()["body_sha256"], hashlib.sha256(body).hexdigest())
 
+    def test_responses_arrive_intact_whether_the_rewritten_head_is_shorter_or_longer(self):
+        # The backend's Connection field goes and none is added (shorter), or
+        # the proxy adds one (longer); the head and the first body bytes must
+        # arrive intact either way, and a large body after them.
+        with self.client() as c:
+            for _ in range(3):
+                resp = c.request("GET", "/dev/same", [("Host", "x"), ("Accept", "application/json")])
+                self.assertEqual(resp.status, 200)
+                self.assertEqual(int(resp.header("Content-Length")), len(resp.body))
+                self.assertEqual(resp.json()["uri"], "/dev/same")
+            resp = c.request("GET", "/dev/big", [("Host", "x"), ("X-Echo-Body-Bytes", "300000")])
+            self.assertEqual(len(resp.body), 300000)
+            resp = c.request("GET", "/dev/404", [("Host", "x"), ("X-Echo-Status", "404")])
+            self.assertEqual(resp.status, 404)
+            self.assertEqual(resp.echo_fields()["URI"], "/dev/404")
+            resp = c.request("GET", "/dev/last", [("Host", "x"), ("Connection", "close")])
+            self.assertEqual(resp.header("Connection"), "close")
+            self.assertEqual(resp.echo_fields()["URI"], "/dev/last")
+            self.assertTrue(c.is_closed())
+        with self.client() as c:
+            c.send(b"GET /dev/old HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n")
+            resp = c.read_response()
+            self.assertEqual(resp.header("Connection"), "keep-alive")
+            self.assertEqual(resp.echo_fields()["URI"], "/dev/old")
+            self.assertEqual(c.request("GET", "/dev/again", [("Host", "x")]).echo_fields()["URI"], "/dev/again")
+
     def test_chunked_request_body_arrives_intact(self):
         pieces = [os.urandom(n) for n in (1, 1000, 17, 30000)]
         with self.client() as c:
