@@ -66,6 +66,16 @@ void drain_then_stop(asio::io_context& io, WorkerPool& pool, AdminServer& admin,
   (*poll)();
 }
 
+// SIGUSR1, as for nginx: reopen the access log file (logrotate renamed it).
+// Handled with or without an access log, so the signal never kills the proxy.
+void reopen_access_log_on_sigusr1(asio::signal_set& signal, AccessLog* access_log) {
+  signal.async_wait([&signal, access_log](boost::system::error_code ec, int) {
+    if (ec) return;
+    if (access_log) access_log->reopen();
+    reopen_access_log_on_sigusr1(signal, access_log);
+  });
+}
+
 // Session ticket keys live in memory only and are replaced on a timer, so a
 // stolen key decrypts at most a couple of lifetimes' worth of tickets.
 void rotate_ticket_keys_periodically(asio::steady_timer& timer, TlsServer& tls) {
@@ -170,6 +180,8 @@ int run_proxy_command(int argc, char** argv) {
   if (access_log) access_log->start();
   pool.start();
   admin.start();
+  asio::signal_set reopen_signal(io, SIGUSR1);
+  reopen_access_log_on_sigusr1(reopen_signal, access_log.get());
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;

@@ -9,8 +9,18 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
+
+#include "common/log.h"
 
 namespace sluice {
+namespace {
+
+int open_for_append(const std::string& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+}  // namespace
 
 ByteRing::ByteRing(std::size_t capacity) : data_(new char[capacity]), capacity_(capacity) {}
 
@@ -60,9 +70,9 @@ AccessLog::AccessLog(std::string_view target, AccessLogFormat format, unsigned w
   if (target == "stdout") {
     fd_ = STDOUT_FILENO;
   } else {
-    std::string path(target);
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::runtime_error("cannot open access log " + path + ": " + std::strerror(errno));
+    path_ = target;
+    fd_ = open_for_append(path_);
+    if (fd_ < 0) throw std::runtime_error("cannot open access log " + path_ + ": " + std::strerror(errno));
     owns_fd_ = true;
   }
   for (unsigned i = 0; i < workers; ++i) sinks_.push_back(std::make_unique<AccessLogSink>(format, buffer_bytes));
@@ -71,6 +81,29 @@ AccessLog::AccessLog(std::string_view target, AccessLogFormat format, unsigned w
 AccessLog::~AccessLog() {
   stop();
   if (owns_fd_) ::close(fd_);
+}
+
+void AccessLog::reopen() {
+  {
+    std::lock_guard lock(mutex_);
+    reopen_requested_ = true;
+  }
+  wake_.notify_all();
+}
+
+// On the writer thread, which owns the fd: lines already drained went to the
+// old file, the next ones go to the new one.
+void AccessLog::reopen_file() {
+  if (path_.empty()) return;
+  const int fd = open_for_append(path_);
+  if (fd < 0) {
+    log::warn("cannot reopen the access log; still writing to the file it had",
+              {{"path", path_}, {"error", std::strerror(errno)}});
+    return;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  log::info("access log reopened", {{"path", path_}});
 }
 
 void AccessLog::start() {
@@ -140,10 +173,16 @@ std::size_t AccessLog::drain_once() {
 
 void AccessLog::run() {
   for (;;) {
+    bool reopen = false;
+    {
+      std::lock_guard lock(mutex_);
+      reopen = std::exchange(reopen_requested_, false);
+    }
+    if (reopen) reopen_file();
     if (drain_once() > 0) continue;
     std::unique_lock lock(mutex_);
     if (stopping_) break;
-    wake_.wait_for(lock, idle_wait, [this] { return stopping_; });
+    wake_.wait_for(lock, idle_wait, [this] { return stopping_ || reopen_requested_; });
   }
   while (drain_once() > 0) {
   }

@@ -84,6 +84,11 @@ class AccessLog {
   AccessLogSink& sink(unsigned worker) { return *sinks_[worker]; }
   void start();
   void stop();
+  // Any thread. Before its next write the writer opens the file's path
+  // anew, for log rotation (rename, then SIGUSR1, as with nginx). A path
+  // that cannot be opened leaves it writing to the file it has. No effect
+  // on stdout.
+  void reopen();
 
   // Any thread.
   std::uint64_t lines() const;
@@ -94,7 +99,9 @@ class AccessLog {
   void run();
   std::size_t drain_once();
   void write_all(std::string_view a, std::string_view b);
+  void reopen_file();
 
+  std::string path_;  // empty for stdout
   int fd_ = -1;
   bool owns_fd_ = false;
   std::vector<std::unique_ptr<AccessLogSink>> sinks_;
@@ -102,6 +109,7 @@ class AccessLog {
   std::mutex mutex_;  // the writer's sleep and stop() only; workers never take it
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool reopen_requested_ = false;
   std::atomic<std::uint64_t> write_errors_{0};
 };
 

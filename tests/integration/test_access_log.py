@@ -5,6 +5,7 @@ import json
 import os
 import re
 import select
+import signal
 import ssl
 import subprocess
 import sys
@@ -201,6 +202,43 @@ class AccessLogTargetsTest(unittest.TestCase):
         line = proc.popen.stdout.readline().decode()
         self.assertRegex(line, r'"GET /hello HTTP/1\.1" 200 .* stdout-1 default/web/dev\n$')
         self.assertNotIn("GET /hello", proc.stderr_text())
+
+    def test_sigusr1_reopens_the_file_after_rotation(self):
+        d = self.manifests()
+        path = os.path.join(d, "access.log")
+        proxy = h.start_proxy(self, d, ["--access-log", path])
+        self.assertEqual(proxy.get("/before", headers={"X-Request-ID": "rot-before"}).status, 200)
+        read_lines(path, 1)
+        os.rename(path, path + ".1")  # what logrotate does before it signals
+        proxy.proc.send_signal(signal.SIGUSR1)
+        proxy.proc.wait_for_line(r"access log reopened")
+        self.assertEqual(proxy.get("/after", headers={"X-Request-ID": "rot-after"}).status, 200)
+        after = read_lines(path, 1)
+        self.assertIn("rot-after", after[0])
+        with open(path + ".1", encoding="utf-8") as f:
+            old = f.read()
+        self.assertIn("rot-before", old)
+        self.assertNotIn("rot-after", old)
+
+    def test_a_path_that_cannot_be_reopened_keeps_the_old_file(self):
+        d = self.manifests()
+        path = os.path.join(d, "access.log")
+        proxy = h.start_proxy(self, d, ["--access-log", path])
+        os.rename(path, path + ".1")
+        os.mkdir(path)  # a directory where the file was: open() fails
+        proxy.proc.send_signal(signal.SIGUSR1)
+        proxy.proc.wait_for_line(r"cannot reopen the access log")
+        self.assertEqual(proxy.get("/kept", headers={"X-Request-ID": "rot-kept"}).status, 200)
+        self.assertIn("rot-kept", read_lines(path + ".1", 1)[0])
+        self.assertTrue(proxy.proc.alive())
+
+    def test_sigusr1_without_an_access_log_file_is_harmless(self):
+        d = self.manifests()
+        proxy = h.start_proxy(self, d, ["--access-log", "off"])
+        proxy.proc.send_signal(signal.SIGUSR1)
+        for _ in range(2):
+            self.assertEqual(proxy.get("/x").status, 200)
+        self.assertTrue(proxy.proc.alive())
 
     def test_off_writes_nothing_and_exports_no_access_log_metrics(self):
         d = self.manifests()
