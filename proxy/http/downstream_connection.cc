@@ -68,9 +68,31 @@ DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket, c
   record_.tls = tls != nullptr;
   if (tls) tls_.emplace(socket_, *tls);
   worker_.add(this);
+  WorkerStats::bump(*state_counter(state_));
 }
 
-DownstreamConnection::~DownstreamConnection() { worker_.remove(this); }
+DownstreamConnection::~DownstreamConnection() {
+  if (auto* counter = state_counter(state_)) WorkerStats::bump(*counter, -1);
+  worker_.remove(this);
+}
+
+// "writing" has no counter of its own: it is the active connections in
+// neither of the other states.
+std::atomic<std::uint64_t>* DownstreamConnection::state_counter(State s) {
+  auto& stats = worker_.mutable_stats();
+  switch (s) {
+    case State::waiting: return &stats.connections_waiting;
+    case State::reading: return &stats.connections_reading;
+    default: return nullptr;
+  }
+}
+
+void DownstreamConnection::enter(State next) {
+  if (next == state_) return;
+  if (auto* counter = state_counter(state_)) WorkerStats::bump(*counter, -1);
+  if (auto* counter = state_counter(next)) WorkerStats::bump(*counter);
+  state_ = next;
+}
 
 void DownstreamConnection::start() {
   asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
@@ -285,6 +307,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
   downstream_timed_out_ = upstream_timed_out_ = false;  // each exchange reports its own timeouts
   const auto& cfg = worker_.config();
   bool started = in_.readable() > 0;
+  enter(started ? State::reading : State::waiting);
   if (started) mark_request_start(record_, worker_.logs_access());
   set_downstream_deadline(started ? cfg.client_header_timeout : cfg.keepalive_timeout);
   for (;;) {
@@ -294,6 +317,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
       parse_pos_ += consumed;
       if (head_status_ == ParseStatus::head_complete || head_status_ == ParseStatus::message_complete) {
         record_.request_bytes = parse_pos_ - in_.begin();
+        enter(State::writing);
         co_return true;
       }
       if (head_status_ == ParseStatus::error) {
@@ -322,6 +346,7 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
     in_.commit(n);
     if (!started) {
       started = true;
+      enter(State::reading);
       mark_request_start(record_, worker_.logs_access());
       set_downstream_deadline(cfg.client_header_timeout);  // slowloris: the whole head, once
     }

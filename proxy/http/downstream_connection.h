@@ -3,7 +3,9 @@
 // response, repeat while keep-alive allows.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -131,6 +133,11 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   bool upstream_timed_out_ = false;
   bool closed_ = false;
   bool idle_ = true;  // waiting for the first byte of a request
+  // nginx's states for its connection gauges (the stub_status module's).
+  enum class State : std::uint8_t { waiting, reading, writing };
+  State state_ = State::waiting;
+  void enter(State next);
+  std::atomic<std::uint64_t>* state_counter(State s);
 
   ByteBuffer in_;
   std::size_t parse_pos_ = 0;

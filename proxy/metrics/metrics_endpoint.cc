@@ -114,9 +114,17 @@ class Renderer {
 
   void connections() {
     const auto& ws = src_.workers;
-    w_.family(name("nginx_process_connections"), "gauge", "current number of client connections with state {active}");
-    w_.sample(name("nginx_process_connections"), with_constant({{"state", "active"}}),
-              sum_stat(ws, &WorkerStats::connections_active));
+    w_.family(name("nginx_process_connections"), "gauge",
+              "current number of client connections with state {active, reading, writing, waiting}");
+    const auto active = sum_stat(ws, &WorkerStats::connections_active);
+    const auto reading = sum_stat(ws, &WorkerStats::connections_reading);
+    const auto waiting = sum_stat(ws, &WorkerStats::connections_waiting);
+    // The sums are read one by one while the workers run: never below 0.
+    const auto writing = active > reading + waiting ? active - reading - waiting : 0;
+    w_.sample(name("nginx_process_connections"), with_constant({{"state", "active"}}), active);
+    w_.sample(name("nginx_process_connections"), with_constant({{"state", "reading"}}), reading);
+    w_.sample(name("nginx_process_connections"), with_constant({{"state", "writing"}}), writing);
+    w_.sample(name("nginx_process_connections"), with_constant({{"state", "waiting"}}), waiting);
     const auto accepted = sum_stat(ws, &WorkerStats::connections_accepted);
     w_.family(name("nginx_process_connections_total"), "counter",
               "total number of connections with state {accepted, handled}");

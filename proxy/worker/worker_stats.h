@@ -14,6 +14,9 @@ struct WorkerStats {
   std::atomic<std::uint64_t> responses_by_class[6]{};  // 1xx..5xx at [1..5]
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_active{0};
+  // nginx's connection states; "writing" is the rest of the active ones.
+  std::atomic<std::uint64_t> connections_reading{0};  // a request head is arriving
+  std::atomic<std::uint64_t> connections_waiting{0};  // idle, no byte of a request yet
   std::atomic<std::uint64_t> upstream_connects{0};
   std::atomic<std::uint64_t> upstream_reuses{0};
   std::atomic<std::uint64_t> upstream_connect_failures{0};

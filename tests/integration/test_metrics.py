@@ -174,5 +174,40 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(self.get("/dev").status, 200)
 
 
+
+class ConnectionStatesTest(unittest.TestCase):
+    """nginx's reading/writing/waiting gauges, on a proxy of its own so the counts are exact."""
+
+    def test_each_connection_is_counted_in_its_state(self):
+        d = h.temp_dir(self)
+        echo = h.start_echo(self, "dev-1")
+        h.write_manifests(d, {"all.yaml": h.backend_objects("dev", echo.port) +
+                              [h.ingress("web", [(None, [("/", "Prefix", "dev", 80)])])]})
+        proxy = h.start_proxy(self, d, ["--workers", "2", "--https-listen", "off"])
+
+        def states():
+            expo = prom.parse(proxy.admin("/metrics").text)
+            return {s: int(expo.value("nginx_ingress_controller_nginx_process_connections", state=s))
+                    for s in ("active", "reading", "writing", "waiting")}
+
+        idle = proxy.connect()  # no byte sent: waiting
+        self.addCleanup(idle.close)
+        partial = proxy.connect()  # half a head: reading
+        self.addCleanup(partial.close)
+        partial.send(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        slow = proxy.connect()  # answered after 3 s: writing meanwhile
+        self.addCleanup(slow.close)
+        slow.send(b"GET /slow HTTP/1.1\r\nHost: x\r\nX-Echo-Delay-Ms: 3000\r\n\r\n")
+        want = {"active": 3, "reading": 1, "writing": 1, "waiting": 1}
+        h.wait_for(lambda: states() == want, message=f"connection states {want}")
+
+        self.assertEqual(slow.read_response().status, 200)  # back to waiting for the next request
+        want = {"active": 3, "reading": 1, "writing": 0, "waiting": 2}
+        h.wait_for(lambda: states() == want, message=f"connection states {want}")
+        for c in (idle, partial, slow):
+            c.close()
+        want = {"active": 0, "reading": 0, "writing": 0, "waiting": 0}
+        h.wait_for(lambda: states() == want, message="no connections left")
+
 if __name__ == "__main__":
     unittest.main()
