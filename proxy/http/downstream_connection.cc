@@ -100,7 +100,7 @@ void DownstreamConnection::start() {
 }
 
 void DownstreamConnection::close_if_idle() {
-  if (idle_) close();
+  if (state_ == State::waiting) close();
 }
 
 void DownstreamConnection::close() {
@@ -335,10 +335,8 @@ asio::awaitable<bool> DownstreamConnection::read_request_head() {
         co_return false;
       }
     }
-    idle_ = !started;
-    if (idle_ && worker_.draining()) co_return false;
+    if (!started && worker_.draining()) co_return false;
     auto [ec, n] = co_await read_downstream(asio::buffer(in_.write_ptr(), in_.writable()));
-    idle_ = false;
     if (ec) {
       if (started && downstream_timed_out_) co_await reply(ProxyError::request_timeout, true);
       co_return false;

@@ -132,8 +132,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   bool downstream_timed_out_ = false;
   bool upstream_timed_out_ = false;
   bool closed_ = false;
-  bool idle_ = true;  // waiting for the first byte of a request
-  // nginx's states for its connection gauges (the stub_status module's).
+  // nginx's states (its stub_status module's), for the connection gauges
+  // and for draining: a waiting connection has no byte of a request yet.
   enum class State : std::uint8_t { waiting, reading, writing };
   State state_ = State::waiting;
   void enter(State next);
