@@ -74,10 +74,6 @@ bool starts_with(const char* p, const char* end, std::string_view s) {
   return static_cast<std::size_t>(end - p) >= s.size() && std::memcmp(p, s.data(), s.size()) == 0;
 }
 
-Span span_of(const char* base, const char* at, const char* end) {
-  return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(end - at)};
-}
-
 struct Method {
   std::string_view with_space;
   llhttp_method_t id;
@@ -106,7 +102,7 @@ const char* parse_request_line(const char* base, const char* p, const char* end,
   const char* target_end = skip(target, end, target_char);
   if (!starts_with(target_end, end, request_version)) return nullptr;
   head.method = static_cast<std::uint8_t>(method->id);
-  head.target = span_of(base, target, target_end);
+  head.target = Span::of(base, target, static_cast<std::size_t>(target_end - target));
   return target_end + request_version.size();
 }
 
@@ -124,7 +120,7 @@ const char* parse_status_line(const char* base, const char* p, const char* end, 
   const char* reason_end = skip(reason, end, value_char);
   if (!at_crlf(reason_end, end)) return nullptr;
   head.status = status;
-  if (reason_end != reason) head.reason = span_of(base, reason, reason_end);
+  if (reason_end != reason) head.reason = Span::of(base, reason, static_cast<std::size_t>(reason_end - reason));
   return reason_end + 2;
 }
 
@@ -177,8 +173,7 @@ const char* parse_fields(const char* base, const char* p, const char* end, bool&
     if (head.headers.size() >= max_header_fields) return nullptr;
     const std::string_view name_view(name, static_cast<std::size_t>(name_end - name));
     const std::string_view value_view = trim_trailing_ows(value, value_end);  // leading OWS is skipped
-    const HeaderField field{span_of(base, name, name_end),
-                            value_view.empty() ? Span{} : span_of(base, value_view.data(), value_view.data() + value_view.size()),
+    const HeaderField field{Span::of(base, name_view), value_view.empty() ? Span{} : Span::of(base, value_view),
                             classify_header(name_view)};
     if (!note_framing(name_view, value_view, field.kind, has_length, head)) return nullptr;
     record_field(head, field, base);

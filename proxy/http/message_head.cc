@@ -7,10 +7,6 @@
 namespace sluice {
 namespace {
 
-Span span_of(const char* base, std::string_view s) {
-  return {static_cast<std::uint32_t>(s.data() - base), static_cast<std::uint32_t>(s.size())};
-}
-
 void note_connection_tokens(MessageHead& head, std::string_view value, const char* base) {
   while (!value.empty()) {
     auto comma = value.find(',');
@@ -18,7 +14,7 @@ void note_connection_tokens(MessageHead& head, std::string_view value, const cha
     if (iequals(token, "close")) head.connection_close = true;
     else if (iequals(token, "keep-alive")) head.connection_keep_alive = true;
     else if (iequals(token, "upgrade")) head.connection_upgrade = true;
-    else if (!token.empty()) head.connection_tokens.push_back(span_of(base, token));
+    else if (!token.empty()) head.connection_tokens.push_back(Span::of(base, token));
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }

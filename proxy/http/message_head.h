@@ -14,6 +14,11 @@ namespace sluice {
 struct Span {
   std::uint32_t offset = 0;
   std::uint32_t length = 0;
+  // The span of the bytes at `at` in the buffer that starts at `base`.
+  static Span of(const char* base, const char* at, std::size_t length) {
+    return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(length)};
+  }
+  static Span of(const char* base, std::string_view s) { return of(base, s.data(), s.size()); }
   bool empty() const { return length == 0; }
   std::string_view in(const char* base) const { return {base + offset, length}; }
 };

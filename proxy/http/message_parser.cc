@@ -14,10 +14,6 @@ namespace {
 
 MessageParser& self(llhttp_t* p) { return *static_cast<MessageParser*>(p->data); }
 
-Span span_at(const char* base, const char* at, std::size_t len) {
-  return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(len)};
-}
-
 bool contains(std::string_view s, char c) { return std::memchr(s.data(), c, s.size()) != nullptr; }
 
 }  // namespace
@@ -148,14 +144,14 @@ int MessageParser::on_message_begin(llhttp_t* p) {
 
 int MessageParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
-  if (s.head_.target.empty()) s.head_.target = span_at(s.base_, at, len);
+  if (s.head_.target.empty()) s.head_.target = Span::of(s.base_, at, len);
   else s.head_.target.length += static_cast<std::uint32_t>(len);  // split across reads
   return 0;
 }
 
 int MessageParser::on_status(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
-  if (s.head_.reason.empty()) s.head_.reason = span_at(s.base_, at, len);
+  if (s.head_.reason.empty()) s.head_.reason = Span::of(s.base_, at, len);
   else s.head_.reason.length += static_cast<std::uint32_t>(len);
   return 0;
 }
@@ -163,7 +159,7 @@ int MessageParser::on_status(llhttp_t* p, const char* at, std::size_t len) {
 int MessageParser::on_header_field(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
   if (!s.in_name_) {
-    s.field_name_ = span_at(s.base_, at, len);
+    s.field_name_ = Span::of(s.base_, at, len);
     s.in_name_ = true;
   } else {
     s.field_name_.length += static_cast<std::uint32_t>(len);
@@ -182,7 +178,7 @@ int MessageParser::on_header_field_complete(llhttp_t* p) {
 int MessageParser::on_header_value(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
   if (!s.in_value_) {
-    s.field_value_ = span_at(s.base_, at, len);
+    s.field_value_ = Span::of(s.base_, at, len);
     s.in_value_ = true;
   } else {
     s.field_value_.length += static_cast<std::uint32_t>(len);
@@ -205,7 +201,7 @@ int MessageParser::on_header_value_complete(llhttp_t* p) {
   // proxy refuse it, and passing it on is a request smuggling vector. Every
   // fold has a LF (llhttp refuses a bare CR), so one scan finds them all.
   if (contains(value, '\n')) return s.fail(ParseError::bad_request, "obsolete line folding");
-  HeaderField field{s.field_name_, value.empty() ? Span{} : span_at(s.base_, value.data(), value.size()),
+  HeaderField field{s.field_name_, value.empty() ? Span{} : Span::of(s.base_, value),
                     classify_header(name)};
   s.in_value_ = false;
   record_field(s.head_, field, s.base_);

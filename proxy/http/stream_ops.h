@@ -51,7 +51,8 @@ struct StartReadSome {
   }
 };
 
-// One buffer goes out with send(2), two with sendmsg(2).
+// One buffer goes out with send(2), two with sendmsg(2). Plain TCP writes on
+// the request path try immediate_write.h first; this carries TLS writes.
 struct StartWriteAll {
   template <typename Handler, typename Socket, typename Tls>
   void operator()(Handler&& handler, Socket* socket, Tls* tls, std::array<boost::asio::const_buffer, 2> buffers) const {
