@@ -181,11 +181,7 @@ class JsonAccessLogTest(unittest.TestCase):
 
 class AccessLogTargetsTest(unittest.TestCase):
     def manifests(self):
-        d = h.temp_dir(self)
-        echo = h.start_echo(self, "dev-1")
-        h.write_manifests(d, {"all.yaml": h.backend_objects("dev", echo.port) +
-                              [h.ingress("web", [(None, [("/", "Prefix", "dev", 80)])])]})
-        return d
+        return h.one_route_manifests(self)
 
     def test_stdout_is_the_default_and_the_listening_lines_stay_on_stderr(self):
         d = self.manifests()

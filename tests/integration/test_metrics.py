@@ -179,11 +179,7 @@ class ConnectionStatesTest(unittest.TestCase):
     """nginx's reading/writing/waiting gauges, on a proxy of its own so the counts are exact."""
 
     def test_each_connection_is_counted_in_its_state(self):
-        d = h.temp_dir(self)
-        echo = h.start_echo(self, "dev-1")
-        h.write_manifests(d, {"all.yaml": h.backend_objects("dev", echo.port) +
-                              [h.ingress("web", [(None, [("/", "Prefix", "dev", 80)])])]})
-        proxy = h.start_proxy(self, d, ["--workers", "2", "--https-listen", "off"])
+        proxy = h.start_proxy(self, h.one_route_manifests(self), ["--workers", "2", "--https-listen", "off"])
 
         def states():
             expo = prom.parse(proxy.admin("/metrics").text)

@@ -438,6 +438,13 @@ def classic_routes(path_based="tkng-1", host_based="tkng-2"):
     ]
 
 
+def one_route_manifests(test):
+    """A manifests folder routing every path to one `sluice echo` (dev-1); stopped with the test."""
+    echo = start_echo(test, "dev-1")
+    return write_manifests(temp_dir(test), {"all.yaml": backend_objects("dev", echo.port) +
+                                            [ingress("web", [(None, [("/", "Prefix", "dev", 80)])])]})
+
+
 def write_manifests(directory, files):
     """files: {filename: [objects] or str}; writes each as (multi-document) YAML."""
     for filename, content in files.items():
