@@ -137,7 +137,7 @@ bool parse_content_length(std::string_view value, std::uint64_t& out) {
 }
 
 // The fields llhttp itself acts on. Returns false to decline the head.
-bool note_framing(std::string_view name, std::string_view value, HeaderKind kind, bool& has_length,
+bool note_framing(std::string_view value, HeaderKind kind, bool& has_length,
                   MessageHead& head) {
   switch (kind) {
     case HeaderKind::upgrade:           // llhttp's upgrade rules
@@ -145,14 +145,12 @@ bool note_framing(std::string_view name, std::string_view value, HeaderKind kind
       return false;
     case HeaderKind::connection:  // llhttp's token rules decide keep-alive
       return iequals(value, "close") || iequals(value, "keep-alive");
-    case HeaderKind::other:
-      if (name.size() == 17 && iequals(name, "transfer-encoding")) return false;
-      if (name.size() == 14 && iequals(name, "content-length")) {
-        if (has_length) return false;  // duplicates are llhttp's to refuse
-        has_length = true;
-        return parse_content_length(value, head.content_length);
-      }
-      return true;
+    case HeaderKind::transfer_encoding:
+      return false;
+    case HeaderKind::content_length:
+      if (has_length) return false;  // duplicates are llhttp's to refuse
+      has_length = true;
+      return parse_content_length(value, head.content_length);
     default:
       return true;
   }
@@ -175,7 +173,7 @@ const char* parse_fields(const char* base, const char* p, const char* end, bool&
     const std::string_view value_view = trim_trailing_ows(value, value_end);  // leading OWS is skipped
     const HeaderField field{Span::of(base, name_view), value_view.empty() ? Span{} : Span::of(base, value_view),
                             classify_header(name_view)};
-    if (!note_framing(name_view, value_view, field.kind, has_length, head)) return nullptr;
+    if (!note_framing(value_view, field.kind, has_length, head)) return nullptr;
     record_field(head, field, base);
   }
 }

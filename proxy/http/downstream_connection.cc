@@ -14,6 +14,7 @@
 
 #include "common/coarse_clock.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "proxy/http/header_rewrite.h"
 #include "proxy/listener.h"
 #include "proxy/tls/tls_server.h"
@@ -36,17 +37,27 @@ constexpr std::size_t stream_buffer_bytes = 64 * 1024;
 constexpr std::size_t max_response_head_bytes = 64 * 1024;
 constexpr std::size_t max_request_id_bytes = 200;
 
-// Absolute-form targets ("http://host/path") route on their authority.
-void split_absolute_form(std::string_view& target, std::string_view& host) {
+// The request target's forms (RFC 9112 3.2): origin-form "/path", and
+// absolute-form "http://authority/path", whose authority replaces Host for
+// routing and upstream (3.2.2). Anything else, but "*" for OPTIONS, is 400.
+// Returns the reason when the target is refused; `authority` is set for
+// absolute-form only.
+const char* split_target(std::string_view& target, std::string_view& authority, std::uint8_t method) {
+  if (!target.empty() && target.front() == '/') return nullptr;
+  if (target == "*") return method == HTTP_OPTIONS ? nullptr : "asterisk-form target not with OPTIONS";
   for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
-    if (target.size() > scheme.size() && target.substr(0, scheme.size()) == scheme) {
-      std::string_view rest = target.substr(scheme.size());
-      auto slash = rest.find('/');
-      host = rest.substr(0, slash);
-      target = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-      return;
-    }
+    if (target.size() < scheme.size() || !iequals(target.substr(0, scheme.size()), scheme)) continue;
+    std::string_view rest = target.substr(scheme.size());
+    const auto path = rest.find_first_of("/?#");
+    authority = rest.substr(0, path);
+    if (authority.empty()) return "absolute-form target without a host";
+    if (authority.find('@') != std::string_view::npos) return "userinfo in the request target";
+    if (path == std::string_view::npos) target = "/";
+    else if (rest[path] == '/') target = rest.substr(path);
+    else return "absolute-form target without a path";  // "?q" cannot be sent origin-form as is
+    return nullptr;
   }
+  return "request target is neither origin-form nor absolute-form";
 }
 
 }  // namespace
@@ -406,13 +417,19 @@ DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::
 
   std::string_view target = head.target.in(base);
   std::string_view host = head.host >= 0 ? head.headers[head.host].value.in(base) : std::string_view();
-  split_absolute_form(target, host);
+  std::string_view authority;
+  const char* bad_target = head.method == HTTP_CONNECT ? nullptr : split_target(target, authority, head.method);
+  if (!authority.empty()) host = authority;
   record_request_head();
   record_.target.assign(target);
   record_.host.assign(host);
   if (head.method == HTTP_CONNECT) {
     r.close_on_reply = true;
     return r.answer(ProxyError::bad_request, "CONNECT is not supported");
+  }
+  if (bad_target) {
+    r.close_on_reply = true;
+    return r.answer(ProxyError::bad_request, bad_target);
   }
 
   // Route on the snapshot this worker holds now; the exchange keeps it.
@@ -436,7 +453,7 @@ DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::
   r.upgrade = head.upgrade >= 0 && head.connection_upgrade;
   r.head_method = head.method == HTTP_HEAD;
   ForwardFacts facts{client_ip_, tls_ ? "https" : "http", tls_ ? worker_.tls_port() : worker_.listen_port(),
-                     request_id_, target, generated_id, r.upgrade};
+                     request_id_, target, authority, generated_id, r.upgrade};
   build_upstream_head(upstream_head_, head, base, facts);
   return r;
 }

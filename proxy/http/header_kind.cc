@@ -76,6 +76,8 @@ constexpr FoldedName x_forwarded_host("x-forwarded-host");
 constexpr FoldedName x_forwarded_port("x-forwarded-port");
 constexpr FoldedName proxy_connection("proxy-connection");
 constexpr FoldedName x_forwarded_proto("x-forwarded-proto");
+constexpr FoldedName content_length("content-length");
+constexpr FoldedName transfer_encoding("transfer-encoding");
 
 }  // namespace
 
@@ -102,6 +104,8 @@ HeaderKind classify_header(std::string_view n) {
       return HeaderKind::other;
     case 12:
       return x_request_id.matches(p) ? HeaderKind::x_request_id : HeaderKind::other;
+    case 14:
+      return content_length.matches(p) ? HeaderKind::content_length : HeaderKind::other;
     case 15:
       return x_forwarded_for.matches(p) ? HeaderKind::x_forwarded_for : HeaderKind::other;
     case 16:
@@ -110,6 +114,7 @@ HeaderKind classify_header(std::string_view n) {
       if (proxy_connection.matches(p)) return HeaderKind::proxy_connection;
       return HeaderKind::other;
     case 17:
+      if (transfer_encoding.matches(p)) return HeaderKind::transfer_encoding;
       return x_forwarded_proto.matches(p) ? HeaderKind::x_forwarded_proto : HeaderKind::other;
     default:
       return HeaderKind::other;

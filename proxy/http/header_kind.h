@@ -15,6 +15,8 @@ enum class HeaderKind : std::uint8_t {
   user_agent,
   referer,
   expect,
+  content_length,     // framing: never removed because Connection names it
+  transfer_encoding,  // framing: forwarded with the body bytes it describes
   // hop-by-hop (RFC 9110 7.6.1): never passed on
   connection,
   upgrade,

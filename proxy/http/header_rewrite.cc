@@ -68,14 +68,16 @@ bool named_in_connection(std::string_view name, const MessageHead& head, const c
 }
 
 // Copies every field that is neither hop-by-hop nor named in Connection (nor
-// one the proxy sets itself, when `drop_forwarding`), in order and case.
+// one the proxy sets itself, when `drop_forwarding`), in order and case. A
+// non-empty `host` replaces the Host field's value.
 template <typename Out>
-void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, bool drop_forwarding) {
+void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, bool drop_forwarding,
+                           std::string_view host = {}) {
   for (const HeaderField& f : head.headers) {
     if (is_hop_by_hop(f.kind) || (drop_forwarding && is_forwarding(f.kind))) continue;
     std::string_view name = f.name.in(base);
     if (!head.connection_tokens.empty() && named_in_connection(name, head, base)) continue;
-    out.field(name, f.value.in(base));
+    out.field(name, f.kind == HeaderKind::host && !host.empty() ? host : f.value.in(base));
   }
 }
 
@@ -115,7 +117,7 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     o.put(head.http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
     // Forwarding fields are set below from what we saw ourselves, never
     // trusted from the client (X-Forwarded-For is merged into one field).
-    put_end_to_end_fields(o, head, base, true);
+    put_end_to_end_fields(o, head, base, true, facts.authority);
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");
@@ -123,7 +125,8 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     put_forwarded_for(o, head, base, facts.client_ip);
     o.field("X-Real-IP", facts.client_ip);
     o.field("X-Forwarded-Proto", facts.proto);
-    if (head.host >= 0) o.field("X-Forwarded-Host", head.headers[head.host].value.in(base));
+    if (!facts.authority.empty()) o.field("X-Forwarded-Host", facts.authority);
+    else if (head.host >= 0) o.field("X-Forwarded-Host", head.headers[head.host].value.in(base));
     o.field("X-Forwarded-Port", facts.port);
     if (facts.generated_request_id) o.field("X-Request-ID", facts.request_id);
     o.put("\r\n");

@@ -16,6 +16,7 @@ struct ForwardFacts {
   std::string_view port;        // the listener's port
   std::string_view request_id;  // generated when the client sent none
   std::string_view target;      // origin-form path to send (absolute-form stripped)
+  std::string_view authority;   // an absolute-form target's, which replaces Host (RFC 9112 3.2.2)
   bool generated_request_id = false;
   bool upgrade = false;         // keep Upgrade and send Connection: upgrade
 };

@@ -24,6 +24,7 @@ const llhttp_settings_t& MessageParser::settings() {
     llhttp_settings_init(&st);
     st.on_message_begin = &MessageParser::on_message_begin;
     st.on_url = &MessageParser::on_url;
+    st.on_url_complete = &MessageParser::on_url_complete;
     st.on_status = &MessageParser::on_status;
     st.on_header_field = &MessageParser::on_header_field;
     st.on_header_field_complete = &MessageParser::on_header_field_complete;
@@ -52,8 +53,10 @@ void MessageParser::start_message() {
   head_start_ = SIZE_MAX;
   common_ = false;
   body_left_ = 0;
-  // After an error or an upgrade llhttp stays stopped until re-initialised.
-  if (llhttp_get_errno(&parser_) != HPE_OK) {
+  // After an error or an upgrade llhttp stays stopped until re-initialised;
+  // after a chunked body it was left inside that body.
+  if (chunked_ || llhttp_get_errno(&parser_) != HPE_OK) {
+    chunked_ = false;
     llhttp_init(&parser_, kind_ == Kind::request ? HTTP_REQUEST : HTTP_RESPONSE, &settings());
     parser_.data = this;
   }
@@ -62,6 +65,7 @@ void MessageParser::start_message() {
 ParseStatus MessageParser::execute(const char* base, std::size_t from, std::size_t to,
                                    std::size_t& consumed) {
   if (common_) return count_common_body(from, to, consumed);
+  if (chunked_) return parse_chunked_body(base, from, to, consumed);
   base_ = base;
   if (head_start_ == SIZE_MAX) {
     if (parse_common_head(base, from, to, consumed))
@@ -122,9 +126,28 @@ ParseStatus MessageParser::count_common_body(std::size_t from, std::size_t to, s
   return ParseStatus::message_complete;
 }
 
+ParseStatus MessageParser::parse_chunked_body(const char* base, std::size_t from, std::size_t to,
+                                              std::size_t& consumed) {
+  const ChunkedBody::Status status = chunked_body_.parse(base + from, base + to, consumed);
+  body_bytes_ = chunked_body_.data_bytes();
+  if (status == ChunkedBody::Status::error) {
+    fail(ParseError::bad_request, chunked_body_.error_reason());
+    consumed = 0;
+    return ParseStatus::error;
+  }
+  if (kind_ == Kind::request && max_body_bytes_ != 0 && body_bytes_ > max_body_bytes_) {
+    fail(ParseError::body_too_large, "request body too large");
+    consumed = 0;
+    return ParseStatus::error;
+  }
+  if (status == ChunkedBody::Status::need_more) return ParseStatus::need_more;
+  message_done_ = true;
+  return ParseStatus::message_complete;
+}
+
 bool MessageParser::finish() {
   if (message_done_) return true;
-  if (common_) return false;  // the peer closed inside a Content-Length body
+  if (common_ || chunked_) return false;  // the peer closed inside a framed body
   return llhttp_finish(&parser_) == HPE_OK && message_done_;
 }
 
@@ -146,6 +169,16 @@ int MessageParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
   if (s.head_.target.empty()) s.head_.target = Span::of(s.base_, at, len);
   else s.head_.target.length += static_cast<std::uint32_t>(len);  // split across reads
+  return 0;
+}
+
+// A request line with no version is HTTP/0.9, which has no headers to wait
+// for: refused as soon as its line ends instead of at the header timeout.
+int MessageParser::on_url_complete(llhttp_t* p) {
+  auto& s = self(p);
+  if (s.kind_ != Kind::request) return 0;
+  const char after = s.base_[s.head_.target.offset + s.head_.target.length];
+  if (after != ' ') return s.fail(ParseError::bad_request, "HTTP/0.9 request");
   return 0;
 }
 
@@ -220,6 +253,8 @@ int MessageParser::check_head() {
   } else {
     head_.status = llhttp_get_status_code(&parser_);
   }
+  if (const char* why = framing_error(head_, kind_ == Kind::request))
+    return fail(ParseError::bad_request, why);
   head_.chunked = (parser_.flags & F_CHUNKED) != 0;
   if (parser_.flags & F_CONTENT_LENGTH) head_.content_length = parser_.content_length;
   head_.has_body = head_.chunked || head_.content_length > 0;
@@ -238,10 +273,22 @@ int MessageParser::on_headers_complete(llhttp_t* p) {
     const bool bodyless = st < 200 || st == 204 || st == 304 ||
                           ((p->flags & F_CONTENT_LENGTH) && p->content_length == 0);
     if (!bodyless) s.head_.has_body = true;  // includes read-until-close
+    if (!bodyless) s.start_chunked_body();
     return bodyless ? 0 : HPE_PAUSED;
   }
   // A request without a body completes right away and stops there instead.
+  s.start_chunked_body();
   return s.head_.has_body ? HPE_PAUSED : 0;
+}
+
+// From the end of a chunked head on, execute() hands the body to
+// chunked_body_; llhttp is re-initialised before the next message.
+void MessageParser::start_chunked_body() {
+  if (!head_.chunked) return;
+  chunked_ = true;
+  chunked_body_.reset();
+  chunked_body_.set_limits(ChunkedBody::default_max_line_extension_bytes,
+                           max_head_bytes_ != 0 ? max_head_bytes_ : ChunkedBody::default_max_trailer_bytes);
 }
 
 int MessageParser::on_body(llhttp_t* p, const char*, std::size_t len) {

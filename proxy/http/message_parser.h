@@ -9,6 +9,7 @@
 
 #include <llhttp.h>
 
+#include "proxy/http/chunked_body.h"
 #include "proxy/http/message_head.h"
 
 namespace sluice {
@@ -55,7 +56,7 @@ class MessageParser {
   // A common head (common_head.h) is HTTP/1.1 with a known length and no
   // upgrade, so only Connection: close ends the connection.
   bool keep_alive() const { return common_ ? !head_.connection_close : llhttp_should_keep_alive(&parser_) != 0; }
-  bool needs_eof() const { return !common_ && llhttp_message_needs_eof(&parser_) != 0; }
+  bool needs_eof() const { return !common_ && !chunked_ && llhttp_message_needs_eof(&parser_) != 0; }
   bool is_upgrade() const { return !common_ && parser_.upgrade != 0; }
   std::uint64_t body_bytes() const { return body_bytes_; }
   bool in_body() const { return head_done_ && !message_done_; }
@@ -63,6 +64,7 @@ class MessageParser {
  private:
   static int on_message_begin(llhttp_t*);
   static int on_url(llhttp_t*, const char*, std::size_t);
+  static int on_url_complete(llhttp_t*);
   static int on_status(llhttp_t*, const char*, std::size_t);
   static int on_header_field(llhttp_t*, const char*, std::size_t);
   static int on_header_field_complete(llhttp_t*);
@@ -75,8 +77,10 @@ class MessageParser {
 
   bool parse_common_head(const char* base, std::size_t from, std::size_t to, std::size_t& consumed);
   ParseStatus count_common_body(std::size_t from, std::size_t to, std::size_t& consumed);
+  ParseStatus parse_chunked_body(const char* base, std::size_t from, std::size_t to, std::size_t& consumed);
   int fail(ParseError e, const char* reason);
   int check_head();
+  void start_chunked_body();
 
   llhttp_t parser_{};
   Kind kind_;
@@ -94,6 +98,8 @@ class MessageParser {
   bool message_done_ = false;
   bool response_to_head_ = false;
   bool common_ = false;          // this message's head was parsed without llhttp
+  bool chunked_ = false;         // its body is decoded by chunked_body_, not llhttp
+  ChunkedBody chunked_body_;
   std::uint64_t body_left_ = 0;  // of a common message's Content-Length body
   ParseError error_ = ParseError::none;
 };

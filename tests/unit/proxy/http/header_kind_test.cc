@@ -18,6 +18,8 @@ const std::vector<std::pair<std::string, HeaderKind>>& known_names() {
       {"user-agent", HeaderKind::user_agent},
       {"referer", HeaderKind::referer},
       {"expect", HeaderKind::expect},
+      {"content-length", HeaderKind::content_length},
+      {"transfer-encoding", HeaderKind::transfer_encoding},
       {"connection", HeaderKind::connection},
       {"upgrade", HeaderKind::upgrade},
       {"keep-alive", HeaderKind::keep_alive},
@@ -83,7 +85,7 @@ TEST_CASE("prefixes, extensions and unrelated names are not recognised", "[http]
     CHECK(classify_header(" " + lower) == HeaderKind::other);
     CHECK(classify_header(lower.substr(1) + "x") == HeaderKind::other);
   }
-  for (const char* name : {"", "t", "Content-Length", "content-type", "X-Forwarded-Prefix", "Accept",
-                           "x_forwarded_for", "hostt", "Date", "Cookie", "Transfer-Encoding"})
+  for (const char* name : {"", "t", "Content-Lengths", "content-type", "X-Forwarded-Prefix", "Accept",
+                           "x_forwarded_for", "hostt", "Date", "Cookie", "Transfer_Encoding", "Content_Length"})
     CHECK(classify_header(name) == HeaderKind::other);
 }

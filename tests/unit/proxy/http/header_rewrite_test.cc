@@ -28,7 +28,7 @@ TEST_CASE("hop-by-hop fields and those named in Connection never reach the backe
       "GET /a HTTP/1.1\r\nHost: example.com\r\nConnection: keep-alive, X-Secret\r\n"
       "Keep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Connection: x\r\nX-Secret: 1\r\n"
       "X-Kept: yes\r\nx-MiXeD-case: Value\r\n\r\n",
-      {"10.0.0.1", "http", "8080", "abc", {}, false, false});
+      {"10.0.0.1", "http", "8080", "abc", {}, {}, false, false});
   CHECK(out.starts_with("GET /a HTTP/1.1\r\nHost: example.com\r\nX-Kept: yes\r\nx-MiXeD-case: Value\r\n"));
   for (const char* gone : {"Connection", "Keep-Alive", "TE:", "Proxy-Connection", "X-Secret"})
     CHECK(out.find(gone) == std::string::npos);
@@ -39,7 +39,7 @@ TEST_CASE("forwarding fields are set by the proxy and X-Forwarded-For is appende
       "GET / HTTP/1.1\r\nHost: h:8080\r\nX-Forwarded-For: 1.2.3.4\r\nX-Real-IP: spoofed\r\n"
       "X-Forwarded-For: 5.6.7.8\r\n"
       "X-Forwarded-Proto: https\r\n\r\n",
-      {"10.0.0.1", "http", "8080", "0123456789abcdef0123456789abcdef", {}, true, false});
+      {"10.0.0.1", "http", "8080", "0123456789abcdef0123456789abcdef", {}, {}, true, false});
   CHECK(out.find("X-Forwarded-For: 1.2.3.4, 5.6.7.8, 10.0.0.1\r\n") != std::string::npos);
   CHECK(out.find("X-Real-IP: 10.0.0.1\r\n") != std::string::npos);
   CHECK(out.find("spoofed") == std::string::npos);
@@ -53,7 +53,7 @@ TEST_CASE("forwarding fields are set by the proxy and X-Forwarded-For is appende
 TEST_CASE("an upgrade request keeps Upgrade and says Connection: upgrade", "[http]") {
   std::string out = upstream_head_for(
       "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
-      {"10.0.0.1", "http", "80", "id", {}, false, true});
+      {"10.0.0.1", "http", "80", "id", {}, {}, false, true});
   CHECK(out.find("Upgrade: websocket\r\nConnection: upgrade\r\n") != std::string::npos);
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("the upstream head is exactly the request's end-to-end fields plus the
   std::string out = upstream_head_for(
       "POST /p?q=1 HTTP/1.1\r\nHost: h\r\nX-Forwarded-Host: evil\r\nContent-Length: 0\r\n"
       "X-Request-ID: given\r\nX-Forwarded-Port: 1\r\n\r\n",
-      {"10.0.0.1", "https", "443", "given", {}, false, false});
+      {"10.0.0.1", "https", "443", "given", {}, {}, false, false});
   CHECK(out == "POST /p?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nX-Request-ID: given\r\n"
                "X-Forwarded-For: 10.0.0.1\r\nX-Real-IP: 10.0.0.1\r\nX-Forwarded-Proto: https\r\n"
                "X-Forwarded-Host: h\r\nX-Forwarded-Port: 443\r\n\r\n");
@@ -82,7 +82,7 @@ TEST_CASE("the upstream head is exactly the request's end-to-end fields plus the
 
 TEST_CASE("an HTTP/1.0 request goes upstream as HTTP/1.0 and its keep-alive is answered", "[http]") {
   std::string out = upstream_head_for("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-                                      {"::1", "http", "80", "r", {}, true, false});
+                                      {"::1", "http", "80", "r", {}, {}, true, false});
   CHECK(out.starts_with("GET / HTTP/1.0\r\nX-Forwarded-For: ::1\r\n"));
 
   std::string response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
@@ -102,7 +102,7 @@ TEST_CASE("fields are rewritten to one form, whatever whitespace they came with"
   std::string out = upstream_head_for(
       "GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB:  2 \r\nC: 3\r\nD: 4\r\nConnection: x-gone\r\nX-Gone: g\r\n"
       "E: 5\r\nF:\t6\r\nG:\r\nH: 7\r\nTE: trailers\r\nI: 8\r\nJ: 9 9\r\n\r\n",
-      {"10.0.0.1", "http", "80", "id", {}, false, false});
+      {"10.0.0.1", "http", "80", "id", {}, {}, false, false});
   CHECK(out.starts_with("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\nF: 6\r\nG: \r\n"
                         "H: 7\r\nI: 8\r\nJ: 9 9\r\nX-Forwarded-For: 10.0.0.1\r\n"));
 }
@@ -117,7 +117,7 @@ TEST_CASE("the same fields come out the same from both parsers", "[http]") {
   std::size_t rest = 0;
   REQUIRE(p.execute(request.data(), 0, 1, first) == ParseStatus::need_more);
   REQUIRE(p.execute(request.data(), first, request.size(), rest) == ParseStatus::message_complete);
-  ForwardFacts facts{"10.0.0.1", "http", "80", "id", "/x", false, false};
+  ForwardFacts facts{"10.0.0.1", "http", "80", "id", "/x", {}, false, false};
   std::string via_llhttp;
   build_upstream_head(via_llhttp, p.head(), request.data(), facts);
   CHECK(via_llhttp == upstream_head_for(request, facts));
