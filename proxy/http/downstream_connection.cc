@@ -725,6 +725,12 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
       if (!co_await relay_interim(pos, r)) co_return r;
       continue;
     }
+    // A 101 the client did not ask for would turn its connection into a
+    // tunnel it does not know about: the backend is broken, not switching.
+    if (h.status == 101 && !upgrade) {
+      r.error = ProxyError::upstream_bad_response;
+      co_return r;
+    }
     record_.upstream_header = clock::now();
     record_.upstream_status = h.status;
     r.tunnel = h.status == 101 && upgrade;

@@ -67,14 +67,37 @@ bool named_in_connection(std::string_view name, const MessageHead& head, const c
   return false;
 }
 
+// Which fields a head must not pass on beyond the hop-by-hop ones.
+enum class Drop : std::uint8_t {
+  none,
+  forwarding,       // a request's: the proxy sets them from what it saw
+  body_framing,     // a 1xx or 204 response's Content-Length and Transfer-Encoding (RFC 9110 8.6, 9112 6.1)
+  transfer_coding,  // a 304 response's Transfer-Encoding: it has no body to code
+};
+
+bool dropped(HeaderKind kind, Drop drop) {
+  switch (drop) {
+    case Drop::none: return false;
+    case Drop::forwarding: return is_forwarding(kind);
+    case Drop::body_framing: return kind == HeaderKind::content_length || kind == HeaderKind::transfer_encoding;
+    case Drop::transfer_coding: return kind == HeaderKind::transfer_encoding;
+  }
+  return false;
+}
+
+Drop response_drop(int status) {
+  if (status < 200 || status == 204) return Drop::body_framing;
+  return status == 304 ? Drop::transfer_coding : Drop::none;
+}
+
 // Copies every field that is neither hop-by-hop nor named in Connection (nor
-// one the proxy sets itself, when `drop_forwarding`), in order and case. A
-// non-empty `host` replaces the Host field's value.
+// one `drop` names), in order and case. A non-empty `host` replaces the Host
+// field's value.
 template <typename Out>
-void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, bool drop_forwarding,
+void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, Drop drop,
                            std::string_view host = {}) {
   for (const HeaderField& f : head.headers) {
-    if (is_hop_by_hop(f.kind) || (drop_forwarding && is_forwarding(f.kind))) continue;
+    if (is_hop_by_hop(f.kind) || dropped(f.kind, drop)) continue;
     std::string_view name = f.name.in(base);
     if (!head.connection_tokens.empty() && named_in_connection(name, head, base)) continue;
     out.field(name, f.kind == HeaderKind::host && !host.empty() ? host : f.value.in(base));
@@ -117,7 +140,7 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     o.put(head.http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
     // Forwarding fields are set below from what we saw ourselves, never
     // trusted from the client (X-Forwarded-For is merged into one field).
-    put_end_to_end_fields(o, head, base, true, facts.authority);
+    put_end_to_end_fields(o, head, base, Drop::forwarding, facts.authority);
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");
@@ -143,7 +166,7 @@ void build_downstream_head(std::string& out, const MessageHead& head, const char
     o.put(' ');
     o.put(reason);
     o.put("\r\n");
-    put_end_to_end_fields(o, head, base, false);
+    put_end_to_end_fields(o, head, base, response_drop(head.status));
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");

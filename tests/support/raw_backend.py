@@ -8,13 +8,17 @@ Each accepted connection is read until the peer goes quiet or closes, so a
 test sees every byte the proxy sent on it, including any smuggled second
 request. The response is produced by `respond(request_bytes) -> bytes`, called
 once a complete head has arrived (and, when the head announces a body, once
-that body is all there); it may return None to answer nothing and close.
+that body is all there); it may return None to answer nothing and close,
+or (bytes, True) to close after sending them.
 """
 
 import re
 import socket
 import threading
 import time
+import unittest
+
+import harness as h
 
 _CONTENT_LENGTH = re.compile(rb"^content-length:[ \t]*([0-9]+)[ \t]*\r?$", re.I | re.M)
 _CHUNKED = re.compile(rb"^transfer-encoding:.*chunked[ \t]*\r?$", re.I | re.M)
@@ -106,11 +110,14 @@ class RawBackend:
                         break
                     request, pending = pending[:end], pending[end:]
                     answer = self.respond(request)
+                    close = self.close_after_response
+                    if isinstance(answer, tuple):
+                        answer, close = answer
                     try:
                         if answer is None:
                             return
                         conn.sendall(answer)
-                        if self.close_after_response:
+                        if close:
                             conn.shutdown(socket.SHUT_WR)
                             return
                     except OSError:
@@ -164,3 +171,72 @@ def request_heads(data):
             break
         data = data[request_end:]
     return heads
+
+
+def raw_route_objects(port):
+    """Host raw.test routed to a RawBackend on 127.0.0.1:port."""
+    return h.backend_objects("raw", port) + [
+        h.ingress("raw", [("raw.test", [("/", "Prefix", "raw", 80)])])]
+
+
+class RawBackendCase(unittest.TestCase):
+    """A proxy in front of a RawBackend: tests see the exact bytes that left the proxy."""
+
+    proxy_args = ["--client-header-timeout", "30s"]
+
+    @classmethod
+    def respond(cls, request):
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.raw = RawBackend(respond=lambda req: cls.respond(req))
+        try:
+            cls.fx = h.ProxyFixture(args=cls.proxy_args,
+                                    extra_objects=lambda fx: raw_route_objects(cls.raw.port)).start()
+        except BaseException:
+            cls.raw.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fx.close()
+        cls.raw.close()
+
+    def client(self):
+        c = self.fx.proxy.connect(timeout=5)
+        self.addCleanup(c.close)
+        return c
+
+    def sent_to_backend(self, raw_request):
+        """Sends raw_request, returns (response or None if closed, bytes the backend got for it)."""
+        before = len(self.raw.received())
+        with self.client() as c:
+            try:
+                c.send(raw_request)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            try:
+                resp = c.read_response(timeout=5)
+            except h.ConnectionClosed:
+                resp = None
+            closed = c.is_closed(timeout=3)
+        got = self.raw.wait_quiet(seconds=0.3)[before:]
+        return resp, got, closed
+
+    def assert_refused_unforwarded(self, raw_request, label, status=400):
+        resp, got, closed = self.sent_to_backend(raw_request)
+        self.assertIsNotNone(resp, f"{label}: no answer")
+        self.assertEqual(resp.status, status, f"{label}: {resp!r}")
+        self.assertTrue(closed, f"{label}: connection left open")
+        self.assertEqual(got, b"", f"{label}: the backend received {got!r}")
+
+    def assert_forwarded_once(self, raw_request, label):
+        """200 from the backend, which saw exactly one request; returns that request's head."""
+        resp, got, _ = self.sent_to_backend(raw_request)
+        self.assertIsNotNone(resp, f"{label}: no answer")
+        self.assertEqual(resp.status, 200, f"{label}: {resp!r}")
+        heads = request_heads(got)
+        self.assertEqual(len(heads), 1, f"{label}: the backend saw {got!r}")
+        return heads[0], got
+
