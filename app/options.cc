@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/strings.h"
+#include "proxy/http/message_head.h"
 
 namespace sluice::app {
 
@@ -47,6 +48,8 @@ TLS:
 Proxy:
   --workers N                   worker threads (default: number of cores)
   --max-header-bytes N          request header block limit, then 431 (default 32768)
+  --max-header-fields N         request header fields, then 431 (default 100, at most 128)
+  --max-request-line-bytes N    request line limit, then 414 (default 8192)
   --max-body-bytes N            request body limit, then 413 (default 0: no limit)
   --client-header-timeout D     time to receive a whole request head, then 408 (default 10s)
   --client-body-timeout D       time between two reads of a request body (default 60s)
@@ -116,6 +119,18 @@ const std::map<std::string_view, Setter>& valued_flags() {
          std::uint64_t n = 0;
          if (!set_unsigned(v, n) || n < 256 || n > (1u << 24)) return false;
          o.proxy.max_header_bytes = n;
+         return true;
+       }},
+      {"--max-header-fields", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n == 0 || n > max_header_fields) return false;
+         o.proxy.max_header_fields = n;
+         return true;
+       }},
+      {"--max-request-line-bytes", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n < 64 || n > (1u << 24)) return false;
+         o.proxy.max_request_line_bytes = n;
          return true;
        }},
       {"--max-body-bytes", [](Options& o, std::string_view v) { return set_unsigned(v, o.proxy.max_body_bytes); }},

@@ -3,13 +3,13 @@
 #include "proxy/admin_server.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "proxy/escaped_exception.h"
 #include "proxy/listener.h"
 
 namespace sluice {
@@ -54,13 +54,14 @@ asio::awaitable<void> serve_admin(tcp::socket socket, const AdminServer& server)
 }  // namespace
 
 AdminServer::AdminServer(asio::io_context& context, const tcp::endpoint& at)
-    : acceptor_(open_listener(context, at)) {}
+    : acceptor_(open_listener(context, at)), retry_timer_(context) {}
 
 void AdminServer::start() { accept_next(); }
 
 void AdminServer::stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  retry_timer_.cancel();
 }
 
 AdminResponse AdminServer::dispatch(std::string_view target) const {
@@ -78,8 +79,18 @@ AdminResponse AdminServer::dispatch(std::string_view target) const {
 void AdminServer::accept_next() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) asio::co_spawn(acceptor_.get_executor(), serve_admin(std::move(socket), *this), asio::detached);
+    if (ec) return accept_later();  // out of fds, most likely: retrying at once would spin
+    asio::co_spawn(acceptor_.get_executor(), serve_admin(std::move(socket), *this),
+                   [](std::exception_ptr e) { log_escaped_exception(e, "admin request"); });
     accept_next();
+  });
+}
+
+// A scrape every 100 ms at worst while the process has no fds to spare.
+void AdminServer::accept_later() {
+  retry_timer_.expires_after(std::chrono::milliseconds(100));
+  retry_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && acceptor_.is_open()) accept_next();
   });
 }
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace sluice {
 
@@ -35,8 +36,10 @@ class AdminServer {
 
  private:
   void accept_next();
+  void accept_later();
 
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;  // after a failed accept (no fds left)
   std::map<std::string, AdminHandler, std::less<>> handlers_;
 };
 

@@ -12,6 +12,11 @@ using std::chrono::milliseconds;
 // any thread (immutable after start-up)
 struct ProxyConfig {
   static constexpr std::size_t default_max_header_bytes = 32 * 1024;
+  // HAProxy's tune.http.maxhdr is 101 with the start line; nginx bounds
+  // fields only by its buffers. At most max_header_fields (128).
+  static constexpr std::size_t default_max_header_fields = 100;
+  // nginx's large_client_header_buffers (8k) bound a request line; over it, 414.
+  static constexpr std::size_t default_max_request_line_bytes = 8 * 1024;
   static constexpr milliseconds default_client_header_timeout{10'000};
   static constexpr milliseconds default_client_body_timeout{60'000};
   static constexpr milliseconds default_keepalive_timeout{75'000};
@@ -22,6 +27,8 @@ struct ProxyConfig {
   static constexpr std::size_t default_idle_upstreams_per_endpoint = 1024;
 
   std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
+  std::size_t max_header_fields = default_max_header_fields;  // over it: 431
+  std::size_t max_request_line_bytes = default_max_request_line_bytes;  // over it: 414
   std::uint64_t max_body_bytes = 0;                         // over it: 413; 0 = no limit
   milliseconds client_header_timeout = default_client_header_timeout;  // then 408
   milliseconds client_body_timeout = default_client_body_timeout;      // between body reads

@@ -7,7 +7,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -16,6 +15,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "proxy/http/header_rewrite.h"
+#include "proxy/escaped_exception.h"
 #include "proxy/listener.h"
 #include "proxy/tls/tls_server.h"
 #include "proxy/worker/worker.h"
@@ -74,7 +74,9 @@ DownstreamConnection::DownstreamConnection(Worker& worker, tcp::socket socket, c
   client_ip_ = address.is_v6() && address.to_v6().is_v4_mapped()
                    ? asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string()
                    : address.to_string();
-  request_parser_.set_limits(worker.config().max_header_bytes, worker.config().max_body_bytes);
+  const auto& cfg = worker.config();
+  request_parser_.set_limits(cfg.max_header_bytes, cfg.max_body_bytes, cfg.max_header_fields,
+                             cfg.max_request_line_bytes);
   request_id_.reserve(64);
   record_.tls = tls != nullptr;
   if (tls) tls_.emplace(socket_, *tls);
@@ -105,9 +107,17 @@ void DownstreamConnection::enter(State next) {
   state_ = next;
 }
 
+// Both coroutines return errors as values; one that throws anyway is
+// logged and closes the connection, so neither its fd nor the connection
+// gauges nor a drain waiting for it leak.
 void DownstreamConnection::start() {
-  asio::co_spawn(socket_.get_executor(), watchdog(), asio::detached);
-  asio::co_spawn(socket_.get_executor(), run(), asio::detached);
+  auto on_exit = [self = shared_from_this()](std::exception_ptr e) {
+    if (!e) return;
+    log_escaped_exception(e, "downstream connection");
+    self->close();
+  };
+  asio::co_spawn(socket_.get_executor(), watchdog(), on_exit);
+  asio::co_spawn(socket_.get_executor(), run(), on_exit);
 }
 
 void DownstreamConnection::close_if_idle() {
@@ -302,6 +312,8 @@ WriteResult DownstreamConnection::write_upstream(std::array<asio::const_buffer, 
 ProxyError DownstreamConnection::parse_error_to_proxy_error(ParseError e) const {
   switch (e) {
     case ParseError::header_too_large: return ProxyError::header_too_large;
+    case ParseError::too_many_fields: return ProxyError::too_many_fields;
+    case ParseError::uri_too_long: return ProxyError::uri_too_long;
     case ParseError::body_too_large: return ProxyError::body_too_large;
     case ParseError::bad_version: return ProxyError::bad_version;
     default: return ProxyError::bad_request;
@@ -623,14 +635,14 @@ asio::awaitable<ProxyError> DownstreamConnection::pump_request_body() {
     set_downstream_deadline(cfg.client_body_timeout);
     auto [rec, n] = co_await read_downstream(asio::buffer(in_.write_ptr(), in_.writable()));
     if (rec) {
-      if (upstream_) upstream_->socket.cancel();
+      if (upstream_) upstream_->socket.cancel(ignored_);
       co_return downstream_timed_out_ ? ProxyError::request_timeout : ProxyError::bad_request;
     }
     in_.commit(n);
     std::size_t consumed = 0;
     auto status = request_parser_.execute(in_.data(), parse_pos_, in_.end(), consumed);
     if (status == ParseStatus::error) {
-      if (upstream_) upstream_->socket.cancel();
+      if (upstream_) upstream_->socket.cancel(ignored_);
       co_return parse_error_to_proxy_error(request_parser_.error());
     }
     request_body_done_ = status == ParseStatus::message_complete;
@@ -710,7 +722,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
       auto [ec, n] = co_await read_upstream(asio::buffer(ub.write_ptr(), ub.writable()));
       if (ec) {
         r.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-        if (!request_body_done_) socket_.cancel();
+        if (!request_body_done_) socket_.cancel(ignored_);
         co_return r;
       }
       r.got_bytes = true;
@@ -768,7 +780,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     // The backend answered before the body was all sent: stop reading it.
     if (!request_body_done_) {
       r.downstream_close = true;
-      socket_.cancel();
+      socket_.cancel(ignored_);
     }
     co_return r;
   }

@@ -153,6 +153,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::unique_ptr<UpstreamConnection> upstream_;
   std::uint32_t first_endpoint_ = 0;  // this exchange's round-robin pick
   ExchangeRecord record_;
+  // Where the non-throwing socket operations put errors nobody acts on.
+  boost::system::error_code ignored_;
 };
 
 }  // namespace sluice

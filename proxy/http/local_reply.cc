@@ -10,7 +10,9 @@ int status_for(ProxyError e) {
     case ProxyError::no_route: return 404;
     case ProxyError::request_timeout: return 408;
     case ProxyError::body_too_large: return 413;
-    case ProxyError::header_too_large: return 431;
+    case ProxyError::header_too_large:
+    case ProxyError::too_many_fields: return 431;
+    case ProxyError::uri_too_long: return 414;
     case ProxyError::bad_version: return 505;
     case ProxyError::no_endpoints:
     case ProxyError::no_snapshot:
@@ -32,6 +34,8 @@ std::string_view describe(ProxyError e) {
     case ProxyError::request_timeout: return "request header not received in time";
     case ProxyError::body_too_large: return "request body larger than allowed";
     case ProxyError::header_too_large: return "request header fields too large";
+    case ProxyError::too_many_fields: return "too many request header fields";
+    case ProxyError::uri_too_long: return "request line too long";
     case ProxyError::bad_version: return "only HTTP/1.0 and HTTP/1.1 are served here";
     case ProxyError::no_endpoints: return "the backend service has no ready endpoints";
     case ProxyError::no_snapshot: return "no routing configuration loaded yet";
@@ -52,6 +56,7 @@ std::string_view reason_phrase(int status) {
     case 404: return "Not Found";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";

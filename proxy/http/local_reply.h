@@ -15,6 +15,8 @@ enum class ProxyError {
   request_timeout,       // 408: header block not complete in time
   body_too_large,        // 413
   header_too_large,      // 431
+  too_many_fields,       // 431: more header fields than allowed
+  uri_too_long,          // 414: request line longer than allowed
   bad_version,           // 505
   no_endpoints,          // 503: backend has no ready endpoint
   no_snapshot,           // 503: no configuration published yet

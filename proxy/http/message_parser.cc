@@ -105,7 +105,9 @@ bool MessageParser::parse_common_head(const char* base, std::size_t from, std::s
       kind_ == Kind::request
           ? parse_common_request_head(base, from, to, max_head_bytes_, max_body_bytes_, head_)
           : parse_common_response_head(base, from, to, head_);
-  if (length == 0) {
+  // Over a limit set lower than the common shape's own: llhttp's path
+  // refuses it with the right error.
+  if (length == 0 || (kind_ == Kind::request && !within_line_limits())) {
     head_.clear();
     return false;
   }
@@ -165,10 +167,21 @@ int MessageParser::on_message_begin(llhttp_t* p) {
   return 0;
 }
 
+// "METHOD SP target SP HTTP/1.1 CRLF": checked as the target grows, so an
+// endless target is refused before it fills the head.
+bool MessageParser::within_line_limits() const {
+  if (head_.headers.size() > max_fields_) return false;
+  if (max_request_line_bytes_ == 0) return true;
+  const std::size_t method = std::strlen(llhttp_method_name(static_cast<llhttp_method_t>(head_.method)));
+  return method + head_.target.length + 12 <= max_request_line_bytes_;  // 12: SP SP "HTTP/1.1" CRLF
+}
+
 int MessageParser::on_url(llhttp_t* p, const char* at, std::size_t len) {
   auto& s = self(p);
   if (s.head_.target.empty()) s.head_.target = Span::of(s.base_, at, len);
   else s.head_.target.length += static_cast<std::uint32_t>(len);  // split across reads
+  s.head_.method = llhttp_get_method(p);
+  if (!s.within_line_limits()) return s.fail(ParseError::uri_too_long, "request line too long");
   return 0;
 }
 
@@ -221,8 +234,7 @@ int MessageParser::on_header_value(llhttp_t* p, const char* at, std::size_t len)
 
 int MessageParser::on_header_value_complete(llhttp_t* p) {
   auto& s = self(p);
-  if (s.head_.headers.size() >= max_header_fields)
-    return s.fail(ParseError::header_too_large, "too many header fields");
+  if (s.head_.headers.size() >= s.max_fields_) return s.fail(ParseError::too_many_fields, "too many header fields");
   // llhttp lets a space through in names it does not know ("X-A : v",
   // "X A: v"); RFC 9112 5.1 says a server must reject whitespace between
   // name and colon. (llhttp itself refuses a tab there.)

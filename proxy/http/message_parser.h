@@ -22,7 +22,7 @@ enum class ParseStatus {
 };
 
 // Which local reply a parse error deserves.
-enum class ParseError { none, bad_request, header_too_large, body_too_large, bad_version };
+enum class ParseError { none, bad_request, header_too_large, too_many_fields, uri_too_long, body_too_large, bad_version };
 
 // worker-confined.
 class MessageParser {
@@ -32,10 +32,14 @@ class MessageParser {
   MessageParser(const MessageParser&) = delete;
   MessageParser& operator=(const MessageParser&) = delete;
 
-  // Limits for requests from clients; 0 means none.
-  void set_limits(std::size_t max_head_bytes, std::uint64_t max_body_bytes) {
+  // Limits for requests from clients; 0 means none (but fields are never
+  // more than max_header_fields).
+  void set_limits(std::size_t max_head_bytes, std::uint64_t max_body_bytes,
+                  std::size_t max_fields = max_header_fields, std::size_t max_request_line_bytes = 0) {
     max_head_bytes_ = max_head_bytes;
     max_body_bytes_ = max_body_bytes;
+    max_fields_ = max_fields == 0 || max_fields > max_header_fields ? max_header_fields : max_fields;
+    max_request_line_bytes_ = max_request_line_bytes;
   }
   // Responses to HEAD carry no body whatever their headers say.
   void set_response_to_head(bool head) { response_to_head_ = head; }
@@ -80,6 +84,7 @@ class MessageParser {
   ParseStatus parse_chunked_body(const char* base, std::size_t from, std::size_t to, std::size_t& consumed);
   int fail(ParseError e, const char* reason);
   int check_head();
+  bool within_line_limits() const;
   void start_chunked_body();
 
   llhttp_t parser_{};
@@ -89,6 +94,8 @@ class MessageParser {
   std::size_t head_start_ = 0;
   std::size_t max_head_bytes_ = 0;
   std::uint64_t max_body_bytes_ = 0;
+  std::size_t max_fields_ = max_header_fields;
+  std::size_t max_request_line_bytes_ = 0;
   std::uint64_t body_bytes_ = 0;
   Span field_name_;
   Span field_value_;

@@ -13,6 +13,8 @@ import raw_backend  # noqa: E402
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 MAX_HEADER_BYTES = 8192
 MAX_BODY_BYTES = 65536
+MAX_HEADER_FIELDS = 30
+MAX_REQUEST_LINE_BYTES = 1024
 
 # Each of these must get 400 and a closed connection (the request smuggling classics).
 FRAMING_ATTACKS = {
@@ -66,7 +68,8 @@ class ProxyFramingTest(unittest.TestCase):
     def setUpClass(cls):
         cls.fx = h.ProxyFixture(args=[
             "--client-header-timeout", "1s", "--max-header-bytes", str(MAX_HEADER_BYTES),
-            "--max-body-bytes", str(MAX_BODY_BYTES)]).start()
+            "--max-body-bytes", str(MAX_BODY_BYTES), "--max-header-fields", str(MAX_HEADER_FIELDS),
+            "--max-request-line-bytes", str(MAX_REQUEST_LINE_BYTES)]).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -122,6 +125,30 @@ class ProxyFramingTest(unittest.TestCase):
         with self.client() as c:
             ok = c.request("GET", "/dev", [("Host", "x"), ("X-Fits", "a" * (MAX_HEADER_BYTES // 2))])
             self.assertEqual(ok.status, 200)
+
+    def test_more_header_fields_than_allowed_is_431(self):
+        # The plain shape (parsed in one pass) and one llhttp parses (chunked) alike.
+        for framing in ([], [("Transfer-Encoding", "chunked")]):
+            body = b"0\r\n\r\n" if framing else b""
+            fields = [("Host", "x")] + framing
+            fitting = fields + [(f"X-F{i}", "v") for i in range(MAX_HEADER_FIELDS - len(fields))]
+            with self.subTest(framing=framing), self.client() as c:
+                method = "POST" if framing else "GET"
+                self.assertEqual(c.request(method, "/dev", fitting, body).status, 200)
+            with self.subTest(framing=framing):
+                self.assert_rejected(h.build_request(method, "/dev", fitting + [("X-One-More", "v")], body),
+                                     431, "one field too many")
+
+    def test_a_request_line_over_the_limit_is_414(self):
+        line_overhead = len("GET  HTTP/1.1\r\n")
+        target = "/dev/" + "a" * (MAX_REQUEST_LINE_BYTES - line_overhead - len("/dev/"))
+        with self.client() as c:
+            self.assertEqual(c.request("GET", target, [("Host", "x")]).status, 200)
+        self.assert_rejected(h.build_request("GET", target + "a", [("Host", "x")]), 414, "long line")
+        # Refused as the line grows, before the head is complete.
+        with self.client() as c:
+            c.send(b"GET /" + b"b" * MAX_REQUEST_LINE_BYTES)
+            self.assertEqual(c.read_response(timeout=5).status, 414)
 
     def test_body_over_the_limit_is_413(self):
         with self.client() as c:

@@ -201,6 +201,29 @@ TEST_CASE("a response's Connection never removes its framing fields", "[http]") 
   CHECK(p.head().connection_names_framing);
 }
 
+TEST_CASE("field count and request line limits hold on both parsing paths", "[http]") {
+  auto head_with = [](std::size_t fields, std::size_t target_bytes, bool chunked) {
+    std::string req = "GET /" + std::string(target_bytes - 1, 't') + " HTTP/1.1\r\nHost: a\r\n";
+    if (chunked) req += "Transfer-Encoding: chunked\r\n";  // not the common shape: llhttp's path
+    for (; fields > (chunked ? 2 : 1); --fields) req += "X-F: v\r\n";
+    return req + "\r\n" + (chunked ? "0\r\n\r\n" : "");
+  };
+  for (bool chunked : {false, true}) {
+    INFO("chunked " << chunked);
+    MessageParser p(MessageParser::Kind::request);
+    p.set_limits(0, 0, 10, 64);
+    CHECK(parse_request(p, head_with(10, 10, chunked)).status != ParseStatus::error);
+    auto r = parse_request(p, head_with(11, 10, chunked));
+    CHECK(r.status == ParseStatus::error);
+    CHECK(r.error == ParseError::too_many_fields);
+    // "GET " + target + " HTTP/1.1\r\n" is 64 bytes with a 49-byte target.
+    CHECK(parse_request(p, head_with(2, 49, chunked)).status != ParseStatus::error);
+    r = parse_request(p, head_with(2, 50, chunked));
+    CHECK(r.status == ParseStatus::error);
+    CHECK(r.error == ParseError::uri_too_long);
+  }
+}
+
 TEST_CASE("a header block over the limit is 431", "[http]") {
   auto r = parse_request("GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + std::string(2000, 'x') + "\r\n\r\n");
   CHECK(r.status == ParseStatus::error);
