@@ -51,6 +51,8 @@ Proxy:
   --client-header-timeout D     time to receive a whole request head, then 408 (default 10s)
   --client-body-timeout D       time between two reads of a request body (default 60s)
   --keepalive-timeout D         idle time between requests on a connection (default 75s)
+  --keepalive-requests N        requests per client connection; the last response says
+                                Connection: close (default 1000)
   --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
   --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
   --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
@@ -122,6 +124,9 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--client-header-timeout", duration(&ProxyConfig::client_header_timeout)},
       {"--client-body-timeout", duration(&ProxyConfig::client_body_timeout)},
       {"--keepalive-timeout", duration(&ProxyConfig::keepalive_timeout)},
+      {"--keepalive-requests", [](Options& o, std::string_view v) {
+         return set_unsigned(v, o.proxy.keepalive_requests);
+       }},
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
       {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},
       {"--shutdown-grace", duration(&ProxyConfig::drain_timeout)},

@@ -20,6 +20,8 @@ struct ProxyConfig {
   static constexpr milliseconds default_downstream_write_timeout{60'000};
   static constexpr milliseconds default_drain_timeout{30'000};
   static constexpr std::size_t default_idle_upstreams_per_endpoint = 1024;
+  // ingress-nginx's keep-alive-requests (nginx's keepalive_requests).
+  static constexpr std::uint64_t default_keepalive_requests = 1000;
 
   std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
   std::uint64_t max_body_bytes = 0;                         // over it: 413; 0 = no limit
@@ -31,6 +33,9 @@ struct ProxyConfig {
   milliseconds downstream_write_timeout = default_downstream_write_timeout;
   milliseconds drain_timeout = default_drain_timeout;  // SIGTERM grace period
   std::size_t idle_upstreams_per_endpoint = default_idle_upstreams_per_endpoint;
+  // The response to the last one says `Connection: close`; 0 and 1 both
+  // mean one request per connection, as for nginx.
+  std::uint64_t keepalive_requests = default_keepalive_requests;
   bool hsts = false;  // Strict-Transport-Security on HTTPS responses
 };
 

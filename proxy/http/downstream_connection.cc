@@ -181,13 +181,14 @@ asio::awaitable<void> DownstreamConnection::run() {
   }
   while (!closed_) {
     if (!co_await read_request_head()) break;
+    note_request();
     SnapshotSlot::Ref snapshot;  // pinned by route_request until this turn ends
     const Routing routing = route_request(snapshot);
     bool keep_alive = false;
     if (routing.redirect) {
-      keep_alive = co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply);
+      keep_alive = co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply || last_request_);
     } else if (!routing.backend) {
-      keep_alive = co_await reply(routing.error, routing.close_on_reply, routing.detail);
+      keep_alive = co_await reply(routing.error, routing.close_on_reply || last_request_, routing.detail);
     } else {
       ProxyError body_error = ProxyError::none;
       Relay relay;
@@ -224,6 +225,13 @@ asio::awaitable<void> DownstreamConnection::run() {
     if (!keep_alive || worker_.draining()) break;
   }
   close();
+}
+
+// nginx's keepalive_requests: the response to the last request a
+// connection may carry says `Connection: close`, and the connection ends.
+void DownstreamConnection::note_request() {
+  last_request_ = ++requests_ >= worker_.config().keepalive_requests;
+  if (last_request_) WorkerStats::bump(worker_.mutable_stats().keepalive_requests_reached);
 }
 
 // The wall clock only serves the access log's timestamps: without one, the
@@ -714,7 +722,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     const bool until_close = status == ParseStatus::head_complete && !h.chunked &&
                              !(h.content_length > 0);
     const auto& req = request_parser_.head();
-    r.downstream_close = until_close || req.connection_close || worker_.draining() ||
+    r.downstream_close = until_close || last_request_ || req.connection_close || worker_.draining() ||
                          (req.http_minor == 0 && !req.connection_keep_alive) ||
                          !request_parser_.keep_alive();
     ResponseFacts facts{r.downstream_close && !r.tunnel, req.http_minor == 0 && !r.downstream_close, r.tunnel};

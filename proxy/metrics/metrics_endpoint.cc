@@ -133,6 +133,10 @@ class Renderer {
     w_.family(name("nginx_process_requests_total"), "counter", "total number of client requests");
     w_.sample(name("nginx_process_requests_total"), constant_, sum_stat(ws, &WorkerStats::requests));
 
+    w_.family("sluice_keepalive_requests_reached_total", "counter",
+              "Client connections closed after the last request --keepalive-requests allows");
+    w_.sample("sluice_keepalive_requests_reached_total", {}, sum_stat(ws, &WorkerStats::keepalive_requests_reached));
+
     w_.family("sluice_upstream_connections_opened_total", "counter", "New connections to backends that succeeded");
     w_.sample("sluice_upstream_connections_opened_total", {}, sum_stat(ws, &WorkerStats::upstream_connects));
     w_.family("sluice_upstream_connections_reused_total", "counter", "Requests sent on a pooled keep-alive connection");
