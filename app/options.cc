@@ -53,6 +53,8 @@ Proxy:
   --keepalive-timeout D         idle time between requests on a connection (default 75s)
   --keepalive-requests N        requests per client connection; the last response says
                                 Connection: close (default 1000)
+  --max-connections N           client connections per worker; more wait in the kernel's
+                                accept queue until one closes (default 16384)
   --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
   --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
   --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
@@ -126,6 +128,12 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--keepalive-timeout", duration(&ProxyConfig::keepalive_timeout)},
       {"--keepalive-requests", [](Options& o, std::string_view v) {
          return set_unsigned(v, o.proxy.keepalive_requests);
+       }},
+      {"--max-connections", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n == 0 || n > (1u << 24)) return false;
+         o.proxy.max_connections = n;
+         return true;
        }},
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
       {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},

@@ -22,6 +22,8 @@ struct ProxyConfig {
   static constexpr std::size_t default_idle_upstreams_per_endpoint = 1024;
   // ingress-nginx's keep-alive-requests (nginx's keepalive_requests).
   static constexpr std::uint64_t default_keepalive_requests = 1000;
+  // ingress-nginx's max-worker-connections (nginx's worker_connections).
+  static constexpr std::size_t default_max_connections = 16384;
 
   std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
   std::uint64_t max_body_bytes = 0;                         // over it: 413; 0 = no limit
@@ -36,6 +38,7 @@ struct ProxyConfig {
   // The response to the last one says `Connection: close`; 0 and 1 both
   // mean one request per connection, as for nginx.
   std::uint64_t keepalive_requests = default_keepalive_requests;
+  std::size_t max_connections = default_max_connections;  // client connections per worker
   bool hsts = false;  // Strict-Transport-Security on HTTPS responses
 };
 

@@ -133,6 +133,12 @@ class Renderer {
     w_.family(name("nginx_process_requests_total"), "counter", "total number of client requests");
     w_.sample(name("nginx_process_requests_total"), constant_, sum_stat(ws, &WorkerStats::requests));
 
+    w_.family("sluice_max_connections_reached_total", "counter",
+              "Times a worker stopped accepting because it held --max-connections client connections");
+    w_.sample("sluice_max_connections_reached_total", {}, sum_stat(ws, &WorkerStats::max_connections_reached));
+    w_.family("sluice_accept_fd_exhausted_total", "counter",
+              "accept(2) calls that failed for want of a file descriptor or kernel memory (then retried after 100ms)");
+    w_.sample("sluice_accept_fd_exhausted_total", {}, sum_stat(ws, &WorkerStats::accept_fd_exhausted));
     w_.family("sluice_keepalive_requests_reached_total", "counter",
               "Client connections closed after the last request --keepalive-requests allows");
     w_.sample("sluice_keepalive_requests_reached_total", {}, sum_stat(ws, &WorkerStats::keepalive_requests_reached));
