@@ -55,6 +55,8 @@ Proxy:
                                 Connection: close (default 1000)
   --max-connections N           client connections per worker; more wait in the kernel's
                                 accept queue until one closes (default 16384)
+  --tunnel-idle-timeout D       an upgraded (WebSocket) connection with no byte either way
+                                for this long is closed (default 1h)
   --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
   --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
   --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
@@ -133,6 +135,12 @@ const std::map<std::string_view, Setter>& valued_flags() {
          std::uint64_t n = 0;
          if (!set_unsigned(v, n) || n == 0 || n > (1u << 24)) return false;
          o.proxy.max_connections = n;
+         return true;
+       }},
+      {"--tunnel-idle-timeout", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms) || ms <= 0) return false;
+         o.proxy.tunnel_idle_timeout = std::chrono::milliseconds(ms);
          return true;
        }},
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},

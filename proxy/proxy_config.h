@@ -24,6 +24,8 @@ struct ProxyConfig {
   static constexpr std::uint64_t default_keepalive_requests = 1000;
   // ingress-nginx's max-worker-connections (nginx's worker_connections).
   static constexpr std::size_t default_max_connections = 16384;
+  // HAProxy's `timeout tunnel` as users set it for WebSockets.
+  static constexpr milliseconds default_tunnel_idle_timeout{3'600'000};
 
   std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
   std::uint64_t max_body_bytes = 0;                         // over it: 413; 0 = no limit
@@ -39,6 +41,7 @@ struct ProxyConfig {
   // mean one request per connection, as for nginx.
   std::uint64_t keepalive_requests = default_keepalive_requests;
   std::size_t max_connections = default_max_connections;  // client connections per worker
+  milliseconds tunnel_idle_timeout = default_tunnel_idle_timeout;  // no byte either way (WebSocket)
   bool hsts = false;  // Strict-Transport-Security on HTTPS responses
 };
 

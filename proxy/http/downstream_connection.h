@@ -98,7 +98,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<bool> stream_response_body(Relay& r);
   awaitable<void> tunnel();
   template <typename From, typename To>
-  awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer);
+  awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer, std::uint64_t& bytes);
   awaitable<bool> handshake();
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
   using Read = ReadSome<boost::asio::ip::tcp::socket, TlsStream>;
