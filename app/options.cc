@@ -54,6 +54,12 @@ Proxy:
   --client-header-timeout D     time to receive a whole request head, then 408 (default 10s)
   --client-body-timeout D       time between two reads of a request body (default 60s)
   --keepalive-timeout D         idle time between requests on a connection (default 75s)
+  --keepalive-requests N        requests per client connection; the last response says
+                                Connection: close (default 1000)
+  --max-connections N           client connections per worker; more wait in the kernel's
+                                accept queue until one closes (default 16384)
+  --tunnel-idle-timeout D       an upgraded (WebSocket) connection with no byte either way
+                                for this long is closed (default 1h)
   --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
   --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
   --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
@@ -137,6 +143,21 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--client-header-timeout", duration(&ProxyConfig::client_header_timeout)},
       {"--client-body-timeout", duration(&ProxyConfig::client_body_timeout)},
       {"--keepalive-timeout", duration(&ProxyConfig::keepalive_timeout)},
+      {"--keepalive-requests", [](Options& o, std::string_view v) {
+         return set_unsigned(v, o.proxy.keepalive_requests);
+       }},
+      {"--max-connections", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n == 0 || n > (1u << 24)) return false;
+         o.proxy.max_connections = n;
+         return true;
+       }},
+      {"--tunnel-idle-timeout", [](Options& o, std::string_view v) {
+         long long ms = 0;
+         if (!parse_duration_ms(v, ms) || ms <= 0) return false;
+         o.proxy.tunnel_idle_timeout = std::chrono::milliseconds(ms);
+         return true;
+       }},
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
       {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},
       {"--shutdown-grace", duration(&ProxyConfig::drain_timeout)},

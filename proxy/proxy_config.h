@@ -25,6 +25,12 @@ struct ProxyConfig {
   static constexpr milliseconds default_downstream_write_timeout{60'000};
   static constexpr milliseconds default_drain_timeout{30'000};
   static constexpr std::size_t default_idle_upstreams_per_endpoint = 1024;
+  // ingress-nginx's keep-alive-requests (nginx's keepalive_requests).
+  static constexpr std::uint64_t default_keepalive_requests = 1000;
+  // ingress-nginx's max-worker-connections (nginx's worker_connections).
+  static constexpr std::size_t default_max_connections = 16384;
+  // HAProxy's `timeout tunnel` as users set it for WebSockets.
+  static constexpr milliseconds default_tunnel_idle_timeout{3'600'000};
 
   std::size_t max_header_bytes = default_max_header_bytes;  // over it: 431
   std::size_t max_header_fields = default_max_header_fields;  // over it: 431
@@ -38,6 +44,11 @@ struct ProxyConfig {
   milliseconds downstream_write_timeout = default_downstream_write_timeout;
   milliseconds drain_timeout = default_drain_timeout;  // SIGTERM grace period
   std::size_t idle_upstreams_per_endpoint = default_idle_upstreams_per_endpoint;
+  // The response to the last one says `Connection: close`; 0 and 1 both
+  // mean one request per connection, as for nginx.
+  std::uint64_t keepalive_requests = default_keepalive_requests;
+  std::size_t max_connections = default_max_connections;  // client connections per worker
+  milliseconds tunnel_idle_timeout = default_tunnel_idle_timeout;  // no byte either way (WebSocket)
   bool hsts = false;  // Strict-Transport-Security on HTTPS responses
 };
 

@@ -202,13 +202,14 @@ asio::awaitable<void> DownstreamConnection::run() {
   }
   while (!closed_) {
     if (!co_await read_request_head()) break;
+    note_request();
     SnapshotSlot::Ref snapshot;  // pinned by route_request until this turn ends
     const Routing routing = route_request(snapshot);
     bool keep_alive = false;
     if (routing.redirect) {
-      keep_alive = co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply);
+      keep_alive = co_await redirect_to_https(routing.host, routing.target, routing.close_on_reply || last_request_);
     } else if (!routing.backend) {
-      keep_alive = co_await reply(routing.error, routing.close_on_reply, routing.detail);
+      keep_alive = co_await reply(routing.error, routing.close_on_reply || last_request_, routing.detail);
     } else {
       ProxyError body_error = ProxyError::none;
       Relay relay;
@@ -245,6 +246,13 @@ asio::awaitable<void> DownstreamConnection::run() {
     if (!keep_alive || worker_.draining()) break;
   }
   close();
+}
+
+// nginx's keepalive_requests: the response to the last request a
+// connection may carry says `Connection: close`, and the connection ends.
+void DownstreamConnection::note_request() {
+  last_request_ = ++requests_ >= worker_.config().keepalive_requests;
+  if (last_request_) WorkerStats::bump(worker_.mutable_stats().keepalive_requests_reached);
 }
 
 // The wall clock only serves the access log's timestamps: without one, the
@@ -497,8 +505,8 @@ void DownstreamConnection::complete_exchange(int status) {
 // is left to the caller.
 bool DownstreamConnection::finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered) {
   record_.request_bytes += request_parser_.body_bytes();
+  if (relay.tunnel) return false;  // tunnel() logs it when it closes
   if (relay.response_started) complete_exchange(record_.upstream_status);
-  if (relay.tunnel) return false;
   const bool clean = relay.error == ProxyError::none && body_error == ProxyError::none;
   release_upstream(clean && relay.upstream_reusable && request_body_done_);
   if (!relay.response_started) {
@@ -749,7 +757,7 @@ asio::awaitable<DownstreamConnection::Relay> DownstreamConnection::relay_respons
     const bool until_close = status == ParseStatus::head_complete && !h.chunked &&
                              !(h.content_length > 0);
     const auto& req = request_parser_.head();
-    r.downstream_close = until_close || req.connection_close || worker_.draining() ||
+    r.downstream_close = until_close || last_request_ || req.connection_close || worker_.draining() ||
                          (req.http_minor == 0 && !req.connection_keep_alive) ||
                          !request_parser_.keep_alive();
     ResponseFacts facts{r.downstream_close && !r.tunnel, req.http_minor == 0 && !r.downstream_close, r.tunnel};
@@ -838,27 +846,42 @@ asio::awaitable<bool> DownstreamConnection::stream_response_body(Relay& r) {
 
 // --- upgraded connections ---------------------------------------------------
 
+// A tunnel is one exchange that lasts: its bytes both ways count in the
+// request and response sizes, and its log line and metrics are written when
+// it closes, with its lifetime as the request time (nginx logs a WebSocket
+// the same way). It ends when either side closes, or when no byte went
+// either way for --tunnel-idle-timeout (HAProxy's `timeout tunnel`).
 asio::awaitable<void> DownstreamConnection::tunnel() {
   using namespace asio::experimental::awaitable_operators;
+  auto& stats = worker_.mutable_stats();
+  WorkerStats::bump(stats.tunnels);
+  WorkerStats::bump(stats.tunnels_active);
   in_.consume(parse_pos_ - in_.begin());  // bytes after the request are the client's first frames
   in_.grow(stream_buffer_bytes);
   upstream_->buffer.grow(stream_buffer_bytes);
   if (tls_) {
-    co_await (copy_stream(*tls_, upstream_->socket, in_) &&
-              copy_stream(upstream_->socket, *tls_, upstream_->buffer));
+    co_await (copy_stream(*tls_, upstream_->socket, in_, record_.request_bytes) &&
+              copy_stream(upstream_->socket, *tls_, upstream_->buffer, record_.response_bytes));
   } else {
-    co_await (copy_stream(socket_, upstream_->socket, in_) &&
-              copy_stream(upstream_->socket, socket_, upstream_->buffer));
+    co_await (copy_stream(socket_, upstream_->socket, in_, record_.request_bytes) &&
+              copy_stream(upstream_->socket, socket_, upstream_->buffer, record_.response_bytes));
   }
+  if (downstream_timed_out_ || upstream_timed_out_) WorkerStats::bump(stats.tunnel_idle_timeouts);
+  WorkerStats::bump(stats.tunnels_active, -1);
   release_upstream(false);
+  complete_exchange(record_.upstream_status);
 }
 
+// Each read, either way, moves both deadlines: the tunnel is idle only when
+// neither side sends.
 template <typename From, typename To>
-asio::awaitable<void> DownstreamConnection::copy_stream(From& from, To& to, ByteBuffer& buffer) {
-  const auto idle = worker_.config().upstream_read_timeout;
+asio::awaitable<void> DownstreamConnection::copy_stream(From& from, To& to, ByteBuffer& buffer,
+                                                        std::uint64_t& bytes) {
+  const auto idle = worker_.config().tunnel_idle_timeout;
   for (;;) {
     if (buffer.readable() > 0) {
       auto [wec, w] = co_await asio::async_write(to, asio::buffer(buffer.read_ptr(), buffer.readable()), use_tuple);
+      bytes += w;
       if (wec) break;
       buffer.consume(w);
     }

@@ -98,7 +98,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<bool> stream_response_body(Relay& r);
   awaitable<void> tunnel();
   template <typename From, typename To>
-  awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer);
+  awaitable<void> copy_stream(From& from, To& to, ByteBuffer& buffer, std::uint64_t& bytes);
   awaitable<bool> handshake();
   using TlsStream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>;
   using Read = ReadSome<boost::asio::ip::tcp::socket, TlsStream>;
@@ -119,6 +119,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   void arm_watchdog(clock::time_point deadline);
   void release_upstream(bool reusable);
   void record_request_head();
+  void note_request();
   void complete_exchange(int status);
   void close();
 
@@ -153,6 +154,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::unique_ptr<UpstreamConnection> upstream_;
   std::uint32_t first_endpoint_ = 0;  // this exchange's round-robin pick
   ExchangeRecord record_;
+  std::uint64_t requests_ = 0;  // on this connection, for --keepalive-requests
+  bool last_request_ = false;   // this exchange is the last one allowed
   // Where the non-throwing socket operations put errors nobody acts on.
   boost::system::error_code ignored_;
 };

@@ -133,6 +133,24 @@ class Renderer {
     w_.family(name("nginx_process_requests_total"), "counter", "total number of client requests");
     w_.sample(name("nginx_process_requests_total"), constant_, sum_stat(ws, &WorkerStats::requests));
 
+    w_.family("sluice_max_connections_reached_total", "counter",
+              "Times a worker stopped accepting because it held --max-connections client connections");
+    w_.sample("sluice_max_connections_reached_total", {}, sum_stat(ws, &WorkerStats::max_connections_reached));
+    w_.family("sluice_accept_fd_exhausted_total", "counter",
+              "accept(2) calls that failed for want of a file descriptor or kernel memory (then retried after 100ms)");
+    w_.sample("sluice_accept_fd_exhausted_total", {}, sum_stat(ws, &WorkerStats::accept_fd_exhausted));
+    w_.family("sluice_keepalive_requests_reached_total", "counter",
+              "Client connections closed after the last request --keepalive-requests allows");
+    w_.sample("sluice_keepalive_requests_reached_total", {}, sum_stat(ws, &WorkerStats::keepalive_requests_reached));
+
+    w_.family("sluice_tunnels_total", "counter", "Upgraded connections (WebSocket) opened");
+    w_.sample("sluice_tunnels_total", {}, sum_stat(ws, &WorkerStats::tunnels));
+    w_.family("sluice_tunnels_active", "gauge", "Upgraded connections (WebSocket) open now");
+    w_.sample("sluice_tunnels_active", {}, sum_stat(ws, &WorkerStats::tunnels_active));
+    w_.family("sluice_tunnel_idle_timeouts_total", "counter",
+              "Upgraded connections closed after --tunnel-idle-timeout without a byte either way");
+    w_.sample("sluice_tunnel_idle_timeouts_total", {}, sum_stat(ws, &WorkerStats::tunnel_idle_timeouts));
+
     w_.family("sluice_upstream_connections_opened_total", "counter", "New connections to backends that succeeded");
     w_.sample("sluice_upstream_connections_opened_total", {}, sum_stat(ws, &WorkerStats::upstream_connects));
     w_.family("sluice_upstream_connections_reused_total", "counter", "Requests sent on a pooled keep-alive connection");

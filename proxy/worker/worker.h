@@ -3,6 +3,7 @@
 // another worker.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,31 +77,50 @@ class Worker final : public SnapshotSink {
   void remove(DownstreamConnection* c);
 
  private:
-  void accept_next(boost::asio::ip::tcp::acceptor& acceptor, boost::asio::ssl::context* tls);
+  // A listening socket and its one pending operation: an accept, or the
+  // back-off after accept(2) ran out of file descriptors.
+  struct Listener {
+    Listener(boost::asio::io_context& context, boost::asio::ip::tcp::acceptor a, boost::asio::ssl::context* t)
+        : acceptor(std::move(a)), retry(context), tls(t) {}
+    boost::asio::ip::tcp::acceptor acceptor;
+    boost::asio::ip::tcp::endpoint peer;  // filled by the pending accept
+    boost::asio::steady_timer retry;
+    boost::asio::ssl::context* tls;       // null: plain HTTP
+    bool pending = false;                 // an accept or a retry is under way
+  };
+
+  void accept_next(Listener& l);
+  void on_accept(Listener& l, boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void back_off(Listener& l, const boost::system::error_code& ec);
+  void resume_accepting();
   void schedule_sweep();
 
   unsigned index_;
   const ProxyConfig& config_;
+  // Declared before context_ so that they outlive it: destroying the
+  // context destroys the connections its handlers still own, and each
+  // removes itself from the set and the counters.
+  WorkerStats stats_;
+  std::unordered_set<DownstreamConnection*> connections_;
+  bool at_max_connections_ = false;  // accepting paused by --max-connections
+  bool stopping_ = false;            // the destructor runs: accept nothing
   // One thread runs it; other threads only post (snapshots, drain), so the
   // reactor's per-socket locks can go while the scheduler keeps its own.
   boost::asio::io_context context_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
-  std::unique_ptr<boost::asio::ip::tcp::acceptor> tls_acceptor_;
-  boost::asio::ip::tcp::endpoint peer_;      // filled by the pending accept on acceptor_
-  boost::asio::ip::tcp::endpoint tls_peer_;  // and on tls_acceptor_
-  boost::asio::ssl::context* tls_ = nullptr;
+  std::unique_ptr<Listener> http_;
+  std::unique_ptr<Listener> https_;
+  std::chrono::steady_clock::time_point fd_warning_at_{};  // the last "out of file descriptors" line
+  std::uint64_t fd_failures_unlogged_ = 0;                  // since that line
   boost::asio::steady_timer sweep_timer_{context_};
   std::thread thread_;
   SnapshotSlot slot_;
   ConnectionPool pool_;
   DnsCache dns_;
-  WorkerStats stats_;
   metrics::ExchangeMetrics metrics_;
   AccessLogSink* access_log_ = nullptr;
   std::string listen_port_;
   std::string tls_port_;
   RequestIdGenerator request_ids_;
-  std::unordered_set<DownstreamConnection*> connections_;
   bool draining_ = false;
 };
 

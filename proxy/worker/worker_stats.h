@@ -14,9 +14,15 @@ struct WorkerStats {
   std::atomic<std::uint64_t> responses_by_class[6]{};  // 1xx..5xx at [1..5]
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_active{0};
+  std::atomic<std::uint64_t> max_connections_reached{0};  // times accepting paused at --max-connections
+  std::atomic<std::uint64_t> accept_fd_exhausted{0};      // accept(2) failures for want of a descriptor
   // nginx's connection states; "writing" is the rest of the active ones.
   std::atomic<std::uint64_t> connections_reading{0};  // a request head is arriving
   std::atomic<std::uint64_t> connections_waiting{0};  // idle, no byte of a request yet
+  std::atomic<std::uint64_t> keepalive_requests_reached{0};  // connections ended by --keepalive-requests
+  std::atomic<std::uint64_t> tunnels{0};                // upgraded connections (WebSocket) opened
+  std::atomic<std::uint64_t> tunnels_active{0};
+  std::atomic<std::uint64_t> tunnel_idle_timeouts{0};   // closed by --tunnel-idle-timeout
   std::atomic<std::uint64_t> upstream_connects{0};
   std::atomic<std::uint64_t> upstream_reuses{0};
   std::atomic<std::uint64_t> upstream_connect_failures{0};

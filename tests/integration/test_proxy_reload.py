@@ -66,7 +66,9 @@ class RequestLoop:
 
 class ProxyReloadTest(unittest.TestCase):
     def setUp(self):
-        self.fx = h.ProxyFixture(args=["--workers", "2"]).start()
+        # The loop fails on any close, so a connection may carry more requests than the
+        # loop sends (the default --keepalive-requests, 1000, would end it legitimately).
+        self.fx = h.ProxyFixture(args=["--workers", "2", "--keepalive-requests", "100000000"]).start()
         self.addCleanup(self.fx.close)
         self.loop = RequestLoop(self.fx.proxy.http_port, "/dev")
         self.addCleanup(self.loop.stop)
