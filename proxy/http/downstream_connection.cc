@@ -409,6 +409,7 @@ asio::awaitable<bool> DownstreamConnection::reply(ProxyError error, bool close, 
   auto [ec, n] = co_await write_downstream({asio::buffer(downstream_head_), {}});
   record_.response_bytes += n;
   record_.error = error;
+  WorkerStats::bump(worker_.mutable_stats().local_replies[static_cast<std::size_t>(error)]);
   complete_exchange(status_for(error));
   co_return !ec && !close;
 }

@@ -66,6 +66,29 @@ std::string_view reason_phrase(int status) {
   }
 }
 
+std::string_view error_name(ProxyError e) {
+  switch (e) {
+    case ProxyError::none: return "none";
+    case ProxyError::bad_request: return "bad_request";
+    case ProxyError::no_route: return "no_route";
+    case ProxyError::request_timeout: return "request_timeout";
+    case ProxyError::body_too_large: return "body_too_large";
+    case ProxyError::header_too_large: return "header_too_large";
+    case ProxyError::too_many_fields: return "too_many_fields";
+    case ProxyError::uri_too_long: return "uri_too_long";
+    case ProxyError::bad_version: return "bad_version";
+    case ProxyError::no_endpoints: return "no_endpoints";
+    case ProxyError::no_snapshot: return "no_snapshot";
+    case ProxyError::upstream_connect_failed: return "upstream_connect_failed";
+    case ProxyError::upstream_reset: return "upstream_reset";
+    case ProxyError::upstream_bad_response: return "upstream_bad_response";
+    case ProxyError::upstream_timeout: return "upstream_timeout";
+    case ProxyError::dns_failed: return "dns_failed";
+    case ProxyError::shutting_down: return "shutting_down";
+  }
+  return "unknown";
+}
+
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
                        std::string_view detail, bool close) {
   const int status = status_for(e);

@@ -2,6 +2,7 @@
 // to the status a user expects, small, saying what happened.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -27,10 +28,13 @@ enum class ProxyError {
   dns_failed,            // 502: ExternalName did not resolve
   shutting_down,         // 503
 };
+inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;
 
 int status_for(ProxyError e);
 std::string_view reason_phrase(int status);
 std::string_view describe(ProxyError e);
+// The enumerator's name ("header_too_large"), for metric labels.
+std::string_view error_name(ProxyError e);
 
 // Writes a complete response into `out` (replacing its contents).
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,

@@ -64,6 +64,12 @@ std::map<SeriesKey, SeriesSum> gather_series(const std::vector<const Worker*>& w
   return out;
 }
 
+std::uint64_t sum_local_replies(const std::vector<const Worker*>& workers, std::size_t error) {
+  std::uint64_t n = 0;
+  for (const Worker* w : workers) n += w->stats().local_replies[error].load(std::memory_order_relaxed);
+  return n;
+}
+
 std::uint64_t sum_stat(const std::vector<const Worker*>& workers, std::atomic<std::uint64_t> WorkerStats::*field) {
   std::uint64_t n = 0;
   for (const Worker* w : workers) n += (w->stats().*field).load(std::memory_order_relaxed);
@@ -150,6 +156,14 @@ class Renderer {
     w_.family("sluice_tunnel_idle_timeouts_total", "counter",
               "Upgraded connections closed after --tunnel-idle-timeout without a byte either way");
     w_.sample("sluice_tunnel_idle_timeouts_total", {}, sum_stat(ws, &WorkerStats::tunnel_idle_timeouts));
+
+    w_.family("sluice_local_replies_total", "counter",
+              "Responses the proxy wrote itself instead of a backend's, by reason (every limit and refusal)");
+    for (std::size_t e = 1; e < proxy_error_count; ++e) {
+      const auto error = static_cast<ProxyError>(e);
+      w_.sample("sluice_local_replies_total", {{"reason", error_name(error)}},
+                sum_local_replies(ws, e));
+    }
 
     w_.family("sluice_upstream_connections_opened_total", "counter", "New connections to backends that succeeded");
     w_.sample("sluice_upstream_connections_opened_total", {}, sum_stat(ws, &WorkerStats::upstream_connects));

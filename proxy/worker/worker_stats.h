@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "proxy/http/local_reply.h"
+
 namespace sluice {
 
 // worker-confined writes; any thread reads (relaxed atomics compile to plain
@@ -28,6 +30,10 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_connect_failures{0};
   std::atomic<std::uint64_t> tls_handshakes{0};
   std::atomic<std::uint64_t> tls_handshake_errors{0};
+
+  // Answers the proxy wrote itself, by what went wrong: every limit and
+  // refusal shows here (sluice_local_replies_total{reason}).
+  std::atomic<std::uint64_t> local_replies[proxy_error_count]{};
 
   static void bump(std::atomic<std::uint64_t>& c, std::int64_t by = 1) {
     c.store(c.load(std::memory_order_relaxed) + static_cast<std::uint64_t>(by),

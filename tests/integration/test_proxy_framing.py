@@ -8,6 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import harness as h  # noqa: E402
+import prom  # noqa: E402
 import raw_backend  # noqa: E402
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
@@ -138,6 +139,19 @@ class ProxyFramingTest(unittest.TestCase):
             with self.subTest(framing=framing):
                 self.assert_rejected(h.build_request(method, "/dev", fitting + [("X-One-More", "v")], body),
                                      431, "one field too many")
+
+    def local_replies(self, reason):
+        return prom.parse(self.fx.proxy.admin("/metrics").text).value("sluice_local_replies_total", reason=reason)
+
+    def test_each_refusal_counts_by_its_reason(self):
+        before = {r: self.local_replies(r) for r in ("uri_too_long", "too_many_fields", "bad_request")}
+        self.assert_rejected(b"GET /" + b"c" * MAX_REQUEST_LINE_BYTES + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                             414, "long line")
+        fields = [("Host", "x")] + [(f"X-F{i}", "v") for i in range(MAX_HEADER_FIELDS)]
+        self.assert_rejected(h.build_request("GET", "/dev", fields), 431, "too many fields")
+        self.assert_rejected(FRAMING_ATTACKS["content-length and transfer-encoding"], 400, "CL.TE")
+        for reason, n in before.items():
+            h.wait_for(lambda: self.local_replies(reason) == n + 1, message=f"{reason} counted once")
 
     def test_a_request_line_over_the_limit_is_414(self):
         line_overhead = len("GET  HTTP/1.1\r\n")
