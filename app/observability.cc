@@ -99,6 +99,23 @@ void add_informer_metrics(metrics::MetricsSources& sources, const controller::ku
             [](const auto&, const Stats& s) {
               return std::chrono::duration<double>(s.last_sync.time_since_epoch()).count();
             });
+    counter("sluice_informer_objects_skipped_total", "counter",
+            "Listed or watched objects that did not decode (their previous version stays)",
+            [](const auto&, const Stats& s) { return s.decode_errors; });
+    counter("sluice_informer_internal_errors_total", "counter",
+            "Exceptions from sluice's own code caught in an informer (each relists); a bug to report",
+            [](const auto&, const Stats& s) { return s.internal_errors; });
+    counter("sluice_informer_stopped", "gauge",
+            "1 once the informer has stopped for good (too many internal errors in a row); /readyz fails",
+            [](const auto& r, const Stats&) { return std::uint64_t{r.stopped_for_good() ? 1u : 0u}; });
+    w.family("sluice_informer_bad_events_total", "counter",
+             "Watch stream lines that were not a usable event, by reason (skipped, or the watch restarted)");
+    for (const auto& r : reflectors)
+      for (std::size_t i = 0; i < controller::kube::watch_event_error_count; ++i)
+        w.sample("sluice_informer_bad_events_total",
+                 {{"resource", r->resource().plural},
+                  {"reason", controller::kube::error_name(static_cast<controller::kube::WatchEventError>(i))}},
+                 r->stats().bad_events[i]);
     w.family("sluice_informer_events_total", "counter", "Watch events applied, by type");
     for (const auto& r : reflectors) {
       const Stats& s = r->stats();
