@@ -21,6 +21,7 @@
 #include "common/k8s/json_value.h"
 #include "common/k8s/object_meta.h"
 #include "common/log.h"
+#include "controller/coroutine_end.h"
 #include "controller/source/k8s/reflector.h"
 
 namespace sluice::controller {
@@ -217,14 +218,7 @@ LeaderElection::LeaderElection(asio::io_context& io, std::shared_ptr<kube::ApiCl
 LeaderElection::~LeaderElection() { stop(); }
 
 void LeaderElection::start() {
-  asio::co_spawn(state_->timer.get_executor(), State::run(state_), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("leader election stopped by an exception", {{"error", ex.what()}});
-    }
-  });
+  asio::co_spawn(state_->timer.get_executor(), State::run(state_), on_coroutine_end("leader election"));
 }
 
 void LeaderElection::stop() {
@@ -251,10 +245,10 @@ void LeaderElection::release(std::chrono::milliseconds timeout, std::function<vo
   auto bound = std::make_shared<asio::steady_timer>(state_->timer.get_executor(), timeout);
   bound->async_wait([once](boost::system::error_code) { once(); });
   asio::co_spawn(state_->timer.get_executor(), State::release(state_, timeout),
-                 [once, bound](std::exception_ptr) {
+                 on_coroutine_end("leader lease release", [once, bound] {
                    bound->cancel();
                    once();
-                 });
+                 }));
 }
 
 }  // namespace sluice::controller
