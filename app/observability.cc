@@ -128,4 +128,28 @@ void add_informer_metrics(metrics::MetricsSources& sources, const controller::ku
   });
 }
 
+void add_store_metrics(metrics::MetricsSources& sources, const controller::ObjectStore& store) {
+  sources.extra.push_back([&store](metrics::ExpositionWriter& w) {
+    w.family("sluice_store_objects", "gauge", "Objects in the controller's store, by kind");
+    auto sample = [&](k8s::Kind kind, std::size_t n) {
+      w.sample("sluice_store_objects", {{"kind", k8s::kind_name(kind)}}, std::uint64_t{n});
+    };
+    sample(k8s::Kind::ingress, store.all<k8s::Ingress>().size());
+    sample(k8s::Kind::ingress_class, store.all<k8s::IngressClass>().size());
+    sample(k8s::Kind::service, store.all<k8s::Service>().size());
+    sample(k8s::Kind::endpoint_slice, store.all<k8s::EndpointSlice>().size());
+    sample(k8s::Kind::secret, store.all<k8s::Secret>().size());
+  });
+}
+
+void add_secret_metrics(metrics::MetricsSources& sources, const controller::SecretKeeper& secrets) {
+  sources.extra.push_back([&secrets](metrics::ExpositionWriter& w) {
+    w.family("sluice_secrets_referenced", "gauge", "Secrets the routes and flags reference (the most the store keeps)");
+    w.sample("sluice_secrets_referenced", {}, std::uint64_t{secrets.referenced()});
+    w.family("sluice_secret_fetches_total", "counter",
+             "Referenced Secrets fetched by name (GET), not brought by the TLS Secrets watch");
+    w.sample("sluice_secret_fetches_total", {}, secrets.fetches());
+  });
+}
+
 }  // namespace sluice::app

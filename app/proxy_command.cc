@@ -164,6 +164,7 @@ int run_proxy_command(int argc, char** argv) {
   controller::ObjectStore store;
   controller::ControllerLoop loop(io, store, o.translator, publisher, o.sync_period);
   auto metric_sources = register_observability(admin, o, pool, publisher, loop, access_log.get());
+  add_store_metrics(*metric_sources, store);
   std::optional<controller::ManifestFolder> folder;
   std::unique_ptr<controller::ClusterController> cluster;  // destroyed before the store and the loop
   register_health(admin, publisher, cluster);
@@ -173,6 +174,7 @@ int run_proxy_command(int argc, char** argv) {
                                                                 loop, o.cluster);
       // Read only by /metrics, which is served while io runs; `cluster` outlives that.
       add_informer_metrics(*metric_sources, cluster->source());
+      add_secret_metrics(*metric_sources, cluster->secrets());
       cluster->start();
     } else {
       folder.emplace(io, o.manifests, store);

@@ -2,6 +2,7 @@
 // "namespace/name". Every source writes here; the translator reads here.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,12 +39,16 @@ class ObjectStore {
   std::shared_ptr<const T> find(std::string_view ns, std::string_view name) const;
 
   std::size_t size() const;
+  // How many upserts and erases changed the content so far: a cheap "has
+  // anything changed since" for caches derived from the store.
+  std::uint64_t changes() const { return changes_; }
 
  private:
   std::tuple<Map<k8s::Ingress>, Map<k8s::IngressClass>, Map<k8s::Service>,
              Map<k8s::EndpointSlice>, Map<k8s::Secret>>
       maps_;
   std::function<void()> on_change_;
+  std::uint64_t changes_ = 0;
 };
 
 template <typename T>

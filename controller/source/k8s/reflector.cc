@@ -260,9 +260,12 @@ std::optional<k8s::AnyObject> Reflector::State::decode(std::shared_ptr<const k8s
 
 void Reflector::State::apply(const k8s::AnyObject& object) {
   k8s::ObjectRef ref = k8s::ref_of(object);
-  if (resource.kind == k8s::Kind::secret &&
-      !std::get<std::shared_ptr<const k8s::Secret>>(object)->is_tls()) {
-    return remove(ref);  // the field selector should have kept it out
+  if (resource.kind == k8s::Kind::secret) {
+    // The field selector should have kept other types out; a TLS Secret no
+    // route references is not kept either (and never was, if new).
+    if (!std::get<std::shared_ptr<const k8s::Secret>>(object)->is_tls() ||
+        (options.admit_secret && !options.admit_secret(ref)))
+      return remove(ref);
   }
   owned[ref.key()] = ref;
   store.upsert(object);

@@ -57,6 +57,9 @@ struct ReflectorOptions {
   // errors are values) after which the informer stops for good and /readyz
   // fails, instead of relisting forever. A handled watch line resets it.
   unsigned max_internal_errors = 5;
+  // Secrets only: which watched Secrets may enter the store (the rest are
+  // dropped, data and all; see SecretKeeper). Empty: every TLS Secret.
+  std::function<bool(const k8s::ObjectRef&)> admit_secret;
 };
 
 // controller-confined. Must be stopped (or destroyed) before the ObjectStore;
