@@ -116,6 +116,20 @@ class SecretLeastPrivilegeTest(unittest.TestCase):
         self.assertEqual(expo.value("sluice_secret_fetches_total"), 1)
         self.assertNotIn("--default-ssl-certificate not used", self.proxy.proc.stderr_text())
 
+    def test_a_namespaced_install_asks_only_for_its_namespace(self):
+        # What deploy/overlays/namespaced grants: namespaced kinds in one namespace (a Role), and
+        # IngressClasses, which are cluster-scoped, cluster-wide. No Secret outside the namespace.
+        self.api.apply(tls_secret("elsewhere-tls", *self.late, namespace="other"))
+        self.start(args=["--watch-namespace", "default"])
+        self.assertEqual(peer_common_name(self.https_port, "used.test"), "used.test")
+        for r in self.api.requests:
+            with self.subTest(request=repr(r)):
+                if r.resource == "ingressclasses":
+                    self.assertTrue(r.path.startswith("/apis/networking.k8s.io/v1/ingressclasses"))
+                else:
+                    self.assertIn("/namespaces/default/", r.path + "/")
+        self.assertEqual(self.stored_secrets(), 1)
+
 
 if __name__ == "__main__":
     unittest.main()
