@@ -124,6 +124,18 @@ class BadWatchInputTest(unittest.TestCase):
         self.assertEqual(len(self.log_lines("API request failed")), 0)
         self.assertEqual(len(self.api.lists("ingresses")), 1)
 
+    def test_a_well_formed_error_event_is_logged_as_what_it_said_and_the_watch_resumes(self):
+        self.start()
+        watches = len(self.api.watches("ingresses"))
+        self.api.inject_watch_event(*ING, {"type": "ERROR", "object": {
+            "kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "etcd is down", "code": 500}})
+        line = self.proxy.proc.wait_for_line(r"API request failed.*kind=Ingress")
+        self.assertIn("watch ERROR event 500 etcd is down", line.string)
+        h.wait_for(lambda: len(self.api.watches("ingresses")) > watches, message="the watch to resume")
+        self.still_serving_and_following("after-error")
+        self.assertEqual(len(self.api.lists("ingresses")), 1)
+        self.assertEqual(self.scrape().value("sluice_informer_bad_events_total"), 0)
+
     def test_an_informer_that_stops_for_good_makes_readyz_fail(self):
         # Input errors are values and cannot stop an informer, so a test hook makes every watch line of
         # the ingress informer throw: it relists after each, then gives up for good.

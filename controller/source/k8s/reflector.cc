@@ -130,6 +130,7 @@ struct Reflector::State : std::enable_shared_from_this<State> {
   ApiResponse last_failure;
   bool throw_for_test = false;
   std::string internal_error;  // set by a caught exception; handled by run()
+  bool failed_by_event = false;  // last_failure describes a watch ERROR event, not the response
   unsigned internal_errors_in_a_row = 0;
   bool stopped_for_good = false;
   std::string stop_reason;
@@ -341,6 +342,7 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
   if (!resource.field_selector.empty()) target += "&fieldSelector=" + url_encode(resource.field_selector);
 
   const auto started = clock::now();
+  failed_by_event = false;
   const std::uint64_t events_before = stats.events + stats.bookmarks;
   Outcome outcome = Outcome::ok;
   auto self = shared_from_this();
@@ -360,7 +362,7 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
     backoff.healthy(started);
   }
   if (outcome != Outcome::ok) {
-    if (outcome == Outcome::failed) last_failure = std::move(r);
+    if (outcome == Outcome::failed && !failed_by_event) last_failure = std::move(r);
     co_return outcome;
   }
   if (r.status == 410) co_return Outcome::gone;
@@ -423,6 +425,7 @@ bool Reflector::State::handle_event(std::string_view line, Outcome& outcome) {
     last_failure.status = (ev.code == 429 || (ev.code >= 500 && ev.code <= 599)) ? ev.code : 0;
     last_failure.error = boost::asio::error::connection_aborted;
     last_failure.error_where = "watch ERROR event " + std::to_string(ev.code) + " " + ev.message;
+    failed_by_event = true;
     return false;
   }
   if (ev.type == WatchEventType::bookmark) {
