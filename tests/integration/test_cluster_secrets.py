@@ -101,6 +101,25 @@ class SecretLeastPrivilegeTest(unittest.TestCase):
         h.wait_for(lambda: self.stored_secrets() == 1, message="the unreferenced Secret dropped")
         self.assertEqual(peer_common_name(self.https_port, "used.test"), "used.test")
 
+    def test_a_fetched_secret_deleted_while_the_watch_was_down_goes_at_the_relist(self):
+        self.start()
+        self.api.apply(with_tls(h.ingress("late", [("late.test", [("/", "Prefix", "dev", 80)])]), ["late.test"],
+                                "unused-tls"))
+        h.wait_for(lambda: peer_common_name(self.https_port, "late.test") == "late.test",
+                   message="late.test served with its certificate")
+        self.assertEqual([r.status for r in self.gets("unused-tls")], [200])
+        # The Secrets watch fails; meanwhile the Secret is deleted and history compacted: 410, relist.
+        self.api.fail(500, match=lambda r: r.watch and r.resource == "secrets")
+        self.api.drop_watches()
+        h.wait_for(lambda: any(r.status == 500 for r in self.api.watches("secrets")), message="a failed watch")
+        self.api.delete("v1", "Secret", "unused-tls")
+        self.api.compact()
+        self.api.clear_faults()
+        h.wait_for(lambda: len(self.api.lists("secrets")) == 2, message="the relist")
+        h.wait_for(lambda: self.stored_secrets() == 1, message="the deleted Secret gone from the store")
+        h.wait_for(lambda: peer_common_name(self.https_port, "late.test") != "late.test",
+                   message="late.test without its deleted certificate")
+
     def test_an_opaque_default_certificate_is_fetched_by_name(self):
         # As ingress-nginx: any Secret type serves if it holds tls.crt and tls.key. The TLS watch never
         # sees an Opaque Secret, so it comes by name.

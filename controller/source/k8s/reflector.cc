@@ -320,6 +320,14 @@ awaitable<Outcome> Reflector::State::list() {
   std::vector<k8s::ObjectRef> gone;
   for (const auto& [key, ref] : owned)
     if (!listed.contains(key)) gone.push_back(ref);
+  if (resource.kind == k8s::Kind::secret) {
+    // A TLS Secret fetched by name (SecretKeeper) is not ours, but this list
+    // is the truth for every TLS Secret in its scope: one deleted meanwhile goes.
+    for (const auto& [key, secret] : store.all<k8s::Secret>())
+      if (secret->is_tls() && !listed.contains(key) && !owned.contains(key) &&
+          (ns().empty() || secret->meta.ns == ns()))
+        gone.push_back(k8s::ref_of(k8s::AnyObject(secret)));
+  }
   for (const auto& ref : gone) remove(ref);
   resource_version = list_version;
   if (stats.lists++ > 0) ++stats.relists;
