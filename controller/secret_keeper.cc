@@ -45,15 +45,18 @@ struct SecretKeeper::State : std::enable_shared_from_this<State> {
   const TranslatorOptions& options;
   bool stopped = false;
   mutable std::set<std::string> referenced;
-  mutable std::uint64_t computed_at = ~std::uint64_t{0};  // store.changes() the set is from
+  // The Ingress and IngressClass change counts the set was computed at: it
+  // depends on nothing else, so applying a LIST of Secrets recomputes nothing.
+  mutable std::pair<std::uint64_t, std::uint64_t> computed_at{~std::uint64_t{0}, 0};
   std::set<std::string> in_flight;  // keys being fetched
   std::uint64_t fetches = 0;
   std::function<void()> done;  // of the last reconcile, run when in_flight empties
 
   const std::set<std::string>& current() const {
-    if (computed_at != store.changes()) {
+    const std::pair now{store.changes(k8s::Kind::ingress), store.changes(k8s::Kind::ingress_class)};
+    if (computed_at != now) {
       referenced = referenced_secrets(store, options);
-      computed_at = store.changes();
+      computed_at = now;
     }
     return referenced;
   }

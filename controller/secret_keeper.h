@@ -37,8 +37,8 @@ class SecretKeeper {
   ~SecretKeeper();
 
   // For the Secrets informer: may this watched Secret enter the store?
-  // Answers from the store's current Ingresses (recomputed only when the
-  // store changed), so a LIST applied before the first translation is
+  // Answers from the store's current Ingresses (recomputed only when
+  // Ingresses or IngressClasses changed), so a LIST applied before the first translation is
   // filtered as well as later events.
   bool admits(const k8s::ObjectRef& ref) const;
   // Erases the Secrets no route references any more, and GETs the
