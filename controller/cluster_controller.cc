@@ -6,10 +6,11 @@
 namespace sluice::controller {
 namespace {
 
-kube::ReflectorOptions informer_options(const ClusterOptions& o, const SecretKeeper& secrets) {
+kube::ReflectorOptions informer_options(const ClusterOptions& o, SecretKeeper& secrets) {
   kube::ReflectorOptions r;
   r.ns = o.watch_namespace;
   r.admit_secret = [&secrets](const k8s::ObjectRef& ref) { return secrets.admits(ref); };
+  r.on_secret_rewatch = [&secrets] { secrets.refresh(); };
   return r;
 }
 

@@ -49,6 +49,7 @@ struct SecretKeeper::State : std::enable_shared_from_this<State> {
   // depends on nothing else, so applying a LIST of Secrets recomputes nothing.
   mutable std::pair<std::uint64_t, std::uint64_t> computed_at{~std::uint64_t{0}, 0};
   std::set<std::string> in_flight;  // keys being fetched
+  std::set<std::string> by_name;    // fetched, of a type the TLS watch does not bring
   std::uint64_t fetches = 0;
   std::function<void()> done;  // of the last reconcile, run when in_flight empties
 
@@ -68,6 +69,7 @@ struct SecretKeeper::State : std::enable_shared_from_this<State> {
     d();
   }
   static awaitable<void> fetch(std::shared_ptr<State> self, std::string key);
+  void start_fetch(const std::string& key);
 };
 
 awaitable<void> SecretKeeper::State::fetch(std::shared_ptr<State> self, std::string key) {
@@ -94,6 +96,9 @@ awaitable<void> SecretKeeper::State::fetch(std::shared_ptr<State> self, std::str
     co_return;
   }
   ++self->fetches;
+  const auto& secret = std::get<std::shared_ptr<const k8s::Secret>>(*d.object);
+  if (secret->is_tls()) self->by_name.erase(key);  // the watch brings its changes from now on
+  else self->by_name.insert(key);
   if (self->current().contains(key)) self->store.upsert(*d.object);  // still referenced now
 }
 
@@ -117,13 +122,9 @@ void SecretKeeper::reconcile(std::function<void()> done) {
   for (const auto& ref : unused) s.store.erase(ref);
   if (!unused.empty()) log::info("unreferenced Secrets dropped", {{"secrets", std::to_string(unused.size())}});
   for (const std::string& key : wanted) {
-    if (s.store.all<k8s::Secret>().contains(key) || s.in_flight.contains(key)) continue;
-    s.in_flight.insert(key);
-    asio::co_spawn(s.io, State::fetch(state_, key), on_coroutine_end("secret fetch", [self = state_, key] {
-                     self->in_flight.erase(key);
-                     self->finish_if_idle();
-                   }));
+    if (!s.store.all<k8s::Secret>().contains(key)) s.start_fetch(key);
   }
+  std::erase_if(s.by_name, [&wanted](const std::string& key) { return !wanted.contains(key); });
   if (done) {
     if (s.done) {  // an earlier reconcile still waits: run both when the fetches end
       s.done = [a = std::move(s.done), b = std::move(done)] {
@@ -135,6 +136,22 @@ void SecretKeeper::reconcile(std::function<void()> done) {
     }
   }
   if (s.in_flight.empty()) asio::post(s.io, [self = state_] { self->finish_if_idle(); });
+}
+
+void SecretKeeper::State::start_fetch(const std::string& key) {
+  if (stopped || in_flight.contains(key)) return;
+  in_flight.insert(key);
+  asio::co_spawn(io, fetch(shared_from_this(), key), on_coroutine_end("secret fetch", [self = shared_from_this(), key] {
+                   self->in_flight.erase(key);
+                   self->finish_if_idle();
+                 }));
+}
+
+void SecretKeeper::refresh() {
+  State& s = *state_;
+  const std::set<std::string> keys = s.by_name;  // a copy: fetches change it
+  for (const std::string& key : keys)
+    if (s.current().contains(key)) s.start_fetch(key);
 }
 
 std::uint64_t SecretKeeper::fetches() const { return state_->fetches; }

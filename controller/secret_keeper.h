@@ -46,6 +46,11 @@ class SecretKeeper {
   // before they were referenced, so never kept). `done` runs once those
   // GETs have finished (at once when there are none).
   void reconcile(std::function<void()> done = {});
+  // GETs again the referenced Secrets that came by name with another type
+  // than TLS (no watch covers them), so a change to one is seen within a
+  // watch period (as kubelet's TTL cache of Secrets). Called by the
+  // Secrets informer as each of its watches starts.
+  void refresh();
   void stop();
 
   std::uint64_t fetches() const;  // GETs answered 200

@@ -149,6 +149,25 @@ class SecretLeastPrivilegeTest(unittest.TestCase):
                     self.assertIn("/namespaces/default/", r.path + "/")
         self.assertEqual(self.stored_secrets(), 1)
 
+    def test_a_secret_fetched_by_name_is_fetched_again_as_the_secrets_watch_restarts(self):
+        opaque = tls_secret("fallback", *self.fallback)
+        opaque["type"] = "Opaque"
+        self.api.apply(opaque)
+        self.start(args=["--default-ssl-certificate", "default/fallback"])
+        self.assertEqual(peer_common_name(self.https_port, "unknown.test"), "fallback.test")
+        rotated = tls_secret("fallback", *self.late)
+        rotated["type"] = "Opaque"
+        self.api.apply(rotated)
+        # No watch covers it; the next Secrets watch (the server ends each at timeoutSeconds) refetches it.
+        watches = len(self.api.watches("secrets"))
+        self.api.drop_watches()
+        h.wait_for(lambda: len(self.api.watches("secrets")) > watches, message="the Secrets watch to restart")
+        h.wait_for(lambda: peer_common_name(self.https_port, "unknown.test") == "late.test",
+                   message="the rotated default certificate")
+        self.assertEqual([r.status for r in self.gets("fallback")], [200, 200])
+        # What the TLS watch brings is never fetched by name.
+        self.assertEqual(self.gets("used-tls"), [])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -130,7 +130,8 @@ struct Reflector::State : std::enable_shared_from_this<State> {
   ApiResponse last_failure;
   bool throw_for_test = false;
   std::string internal_error;  // set by a caught exception; handled by run()
-  bool failed_by_event = false;  // last_failure describes a watch ERROR event, not the response
+  bool failed_by_event = false;
+  std::uint64_t watch_starts = 0;  // last_failure describes a watch ERROR event, not the response
   unsigned internal_errors_in_a_row = 0;
   bool stopped_for_good = false;
   std::string stop_reason;
@@ -351,6 +352,8 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
 
   const auto started = clock::now();
   failed_by_event = false;
+  if (resource.kind == k8s::Kind::secret && watch_starts++ > 0 && options.on_secret_rewatch)
+    options.on_secret_rewatch();
   const std::uint64_t events_before = stats.events + stats.bookmarks;
   Outcome outcome = Outcome::ok;
   auto self = shared_from_this();

@@ -60,6 +60,10 @@ struct ReflectorOptions {
   // Secrets only: which watched Secrets may enter the store (the rest are
   // dropped, data and all; see SecretKeeper). Empty: every TLS Secret.
   std::function<bool(const k8s::ObjectRef&)> admit_secret;
+  // Secrets only: runs as each watch after the first starts (every 5-10
+  // minutes at least, as the server ends watches at timeoutSeconds), so
+  // Secrets fetched by name, which no watch covers, are fetched again.
+  std::function<void()> on_secret_rewatch;
 };
 
 // controller-confined. Must be stopped (or destroyed) before the ObjectStore;
