@@ -9,6 +9,10 @@
 
 #include "common/log.h"
 
+// Sockets are closed with close(ec) (beast's tcp_stream::close() does so and
+// is noexcept). Timers have no cancel(ec) under BOOST_ASIO_NO_DEPRECATED;
+// their cancel() throws only on a reactor failure that Asio's timer queues
+// never report, so it stays.
 namespace sluice::controller {
 
 // any thread (immutable). Runs `cleanup` however the coroutine ended, and

@@ -133,6 +133,7 @@ const std::string& ApiClient::token() {
 void ApiClient::stop() {
   stopped_ = true;
   idle_.clear();
+  // beast's close() is noexcept: it closes the socket with close(ec).
   for (beast::tcp_stream* s : std::set(open_)) s->close();
 }
 
