@@ -99,6 +99,23 @@ void add_informer_metrics(metrics::MetricsSources& sources, const controller::ku
             [](const auto&, const Stats& s) {
               return std::chrono::duration<double>(s.last_sync.time_since_epoch()).count();
             });
+    counter("sluice_informer_objects_skipped_total", "counter",
+            "Listed or watched objects that did not decode (their previous version stays)",
+            [](const auto&, const Stats& s) { return s.decode_errors; });
+    counter("sluice_informer_internal_errors_total", "counter",
+            "Exceptions from sluice's own code caught in an informer (each relists); a bug to report",
+            [](const auto&, const Stats& s) { return s.internal_errors; });
+    counter("sluice_informer_stopped", "gauge",
+            "1 once the informer has stopped for good (too many internal errors in a row); /readyz fails",
+            [](const auto& r, const Stats&) { return std::uint64_t{r.stopped_for_good() ? 1u : 0u}; });
+    w.family("sluice_informer_bad_events_total", "counter",
+             "Watch stream lines that were not a usable event, by reason (skipped, or the watch restarted)");
+    for (const auto& r : reflectors)
+      for (std::size_t i = 0; i < controller::kube::watch_event_error_count; ++i)
+        w.sample("sluice_informer_bad_events_total",
+                 {{"resource", r->resource().plural},
+                  {"reason", controller::kube::error_name(static_cast<controller::kube::WatchEventError>(i))}},
+                 r->stats().bad_events[i]);
     w.family("sluice_informer_events_total", "counter", "Watch events applied, by type");
     for (const auto& r : reflectors) {
       const Stats& s = r->stats();
@@ -108,6 +125,30 @@ void add_informer_metrics(metrics::MetricsSources& sources, const controller::ku
                              {"BOOKMARK", s.bookmarks}})
         w.sample("sluice_informer_events_total", {{"resource", r->resource().plural}, {"type", type}}, n);
     }
+  });
+}
+
+void add_store_metrics(metrics::MetricsSources& sources, const controller::ObjectStore& store) {
+  sources.extra.push_back([&store](metrics::ExpositionWriter& w) {
+    w.family("sluice_store_objects", "gauge", "Objects in the controller's store, by kind");
+    auto sample = [&](k8s::Kind kind, std::size_t n) {
+      w.sample("sluice_store_objects", {{"kind", k8s::kind_name(kind)}}, std::uint64_t{n});
+    };
+    sample(k8s::Kind::ingress, store.all<k8s::Ingress>().size());
+    sample(k8s::Kind::ingress_class, store.all<k8s::IngressClass>().size());
+    sample(k8s::Kind::service, store.all<k8s::Service>().size());
+    sample(k8s::Kind::endpoint_slice, store.all<k8s::EndpointSlice>().size());
+    sample(k8s::Kind::secret, store.all<k8s::Secret>().size());
+  });
+}
+
+void add_secret_metrics(metrics::MetricsSources& sources, const controller::SecretKeeper& secrets) {
+  sources.extra.push_back([&secrets](metrics::ExpositionWriter& w) {
+    w.family("sluice_secrets_referenced", "gauge", "Secrets the routes and flags reference (the most the store keeps)");
+    w.sample("sluice_secrets_referenced", {}, std::uint64_t{secrets.referenced()});
+    w.family("sluice_secret_fetches_total", "counter",
+             "Referenced Secrets fetched by name (GET), not brought by the TLS Secrets watch");
+    w.sample("sluice_secret_fetches_total", {}, secrets.fetches());
   });
 }
 

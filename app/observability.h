@@ -9,6 +9,8 @@
 #include "common/model/translation_report.h"
 #include "common/publish/snapshot_publisher.h"
 #include "controller/controller_loop.h"
+#include "controller/object_store.h"
+#include "controller/secret_keeper.h"
 #include "controller/source/k8s/cluster_source.h"
 #include "proxy/access_log/access_log.h"
 #include "proxy/admin_server.h"
@@ -38,5 +40,11 @@ std::shared_ptr<metrics::MetricsSources> register_observability(
 // /metrics, so their plain counters are read without synchronisation;
 // `source` must outlive the admin server's io_context run.
 void add_informer_metrics(metrics::MetricsSources& sources, const controller::kube::ClusterSource& source);
+
+// sluice_store_objects{kind}: what the store holds (with the Secrets keeper's
+// families in cluster mode), so an operator, and the tests, can see that no
+// unreferenced Secret is kept. Same threading and lifetime rules as above.
+void add_store_metrics(metrics::MetricsSources& sources, const controller::ObjectStore& store);
+void add_secret_metrics(metrics::MetricsSources& sources, const controller::SecretKeeper& secrets);
 
 }  // namespace sluice::app

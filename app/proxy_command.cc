@@ -32,11 +32,17 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-void register_health(AdminServer& admin, const SnapshotPublisher& publisher) {
+// /readyz: a configuration is applied, and (cluster mode) every informer
+// still follows the cluster. `cluster` is set once it exists and outlives
+// the admin server's handlers (both run on the controller thread).
+void register_health(AdminServer& admin, const SnapshotPublisher& publisher,
+                     const std::unique_ptr<controller::ClusterController>& cluster) {
   admin.handle("/healthz", [](std::string_view) { return AdminResponse{200, "text/plain; charset=utf-8", "ok\n"}; });
-  admin.handle("/readyz", [&publisher](std::string_view) {
+  admin.handle("/readyz", [&publisher, &cluster](std::string_view) {
     const auto applied = publisher.applied_generation();
     if (applied == 0) return AdminResponse{503, "text/plain; charset=utf-8", "no configuration applied yet\n"};
+    if (std::string stopped = cluster ? cluster->source().stopped_informers() : std::string(); !stopped.empty())
+      return AdminResponse{503, "text/plain; charset=utf-8", "informers stopped: " + stopped + "\n"};
     return AdminResponse{200, "text/plain; charset=utf-8", "ok generation=" + std::to_string(applied) + "\n"};
   });
 }
@@ -153,20 +159,22 @@ int run_proxy_command(int argc, char** argv) {
   if (tls) rotate_ticket_keys_periodically(ticket_rotation, *tls);
 
   AdminServer admin(io, admin_at);
-  register_health(admin, publisher);
   log::info("listening", {{"listener", "admin"}, {"address", to_string(admin.endpoint())}});
 
   controller::ObjectStore store;
   controller::ControllerLoop loop(io, store, o.translator, publisher, o.sync_period);
   auto metric_sources = register_observability(admin, o, pool, publisher, loop, access_log.get());
+  add_store_metrics(*metric_sources, store);
   std::optional<controller::ManifestFolder> folder;
-  std::unique_ptr<controller::ClusterController> cluster;
+  std::unique_ptr<controller::ClusterController> cluster;  // destroyed before the store and the loop
+  register_health(admin, publisher, cluster);
   try {
     if (cluster_config) {  // publishes once every informer has synced
       cluster = std::make_unique<controller::ClusterController>(io, std::move(*cluster_config), store,
                                                                 loop, o.cluster);
       // Read only by /metrics, which is served while io runs; `cluster` outlives that.
       add_informer_metrics(*metric_sources, cluster->source());
+      add_secret_metrics(*metric_sources, cluster->secrets());
       cluster->start();
     } else {
       folder.emplace(io, o.manifests, store);

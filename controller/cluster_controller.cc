@@ -6,9 +6,11 @@
 namespace sluice::controller {
 namespace {
 
-kube::ReflectorOptions informer_options(const ClusterOptions& o) {
+kube::ReflectorOptions informer_options(const ClusterOptions& o, SecretKeeper& secrets) {
   kube::ReflectorOptions r;
   r.ns = o.watch_namespace;
+  r.admit_secret = [&secrets](const k8s::ObjectRef& ref) { return secrets.admits(ref); };
+  r.on_secret_rewatch = [&secrets] { secrets.refresh(); };
   return r;
 }
 
@@ -27,7 +29,8 @@ ClusterController::ClusterController(boost::asio::io_context& io, kube::ClusterC
     : loop_(loop),
       options_(resolve(std::move(options), config)),
       client_(std::make_shared<kube::ApiClient>(io, std::move(config))),
-      source_(io, client_, store, informer_options(options_)),
+      secrets_(io, client_, store, loop.options()),
+      source_(io, client_, store, informer_options(options_, secrets_)),
       events_(io, client_, store, options_.election.identity) {
   if (!options_.publish_service.empty() || !options_.publish_status_addresses.empty()) {
     status_ = std::make_unique<StatusWriter>(io, client_, store, options_);
@@ -35,6 +38,7 @@ ClusterController::ClusterController(boost::asio::io_context& io, kube::ClusterC
                                                  [this](bool leading) { status_->set_leader(leading); });
   }
   loop_.set_on_translated([this](const TranslationResult& result) {
+    secrets_.reconcile();  // the routes may reference other Secrets now
     events_.on_translated(result);
     if (status_) status_->on_translated(result);
   });
@@ -58,6 +62,7 @@ void ClusterController::start() {
 
 void ClusterController::stop() {
   source_.stop();
+  secrets_.stop();
   events_.stop();
   if (election_) election_->stop();
   if (status_) status_->stop();
@@ -72,7 +77,10 @@ void ClusterController::release_leadership(std::chrono::milliseconds timeout, st
 }
 
 // Nothing is published before every informer has its first LIST in the
-// store: a partial store would route a half-known cluster.
-void ClusterController::on_synced() { loop_.translate_now(); }
+// store, and the referenced Secrets no watch brings are fetched: a partial
+// store would route a half-known cluster.
+void ClusterController::on_synced() {
+  secrets_.reconcile([this] { loop_.translate_now(); });
+}
 
 }  // namespace sluice::controller

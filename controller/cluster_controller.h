@@ -13,6 +13,7 @@
 #include "controller/event_recorder.h"
 #include "controller/leader_election.h"
 #include "controller/object_store.h"
+#include "controller/secret_keeper.h"
 #include "controller/source/k8s/cluster_config.h"
 #include "controller/source/k8s/cluster_source.h"
 #include "controller/status_writer.h"
@@ -39,6 +40,7 @@ class ClusterController {
   void release_leadership(std::chrono::milliseconds timeout, std::function<void()> done);
   bool synced() const { return source_.synced(); }
   const kube::ClusterSource& source() const { return source_; }
+  const SecretKeeper& secrets() const { return secrets_; }
 
  private:
   void on_synced();
@@ -46,6 +48,7 @@ class ClusterController {
   ControllerLoop& loop_;
   ClusterOptions options_;
   std::shared_ptr<kube::ApiClient> client_;
+  SecretKeeper secrets_;  // before source_: the Secrets informer asks it
   kube::ClusterSource source_;
   EventRecorder events_;
   std::unique_ptr<StatusWriter> status_;

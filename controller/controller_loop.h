@@ -49,6 +49,7 @@ class ControllerLoop {
     on_translated_ = std::move(hook);
   }
 
+  const TranslatorOptions& options() const { return options_; }
   std::uint64_t generation() const { return generation_; }  // last published; 0: none
   bool dirty() const { return dirty_; }
   const TranslationCounts& last_counts() const { return last_counts_; }

@@ -6,11 +6,11 @@
 #include <deque>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
+#include "controller/coroutine_end.h"
 #include "controller/leader_election.h"
 #include "controller/source/k8s/reflector.h"
 
@@ -81,7 +81,9 @@ void EventRecorder::State::add(const k8s::Ingress& ing, const char* type, const 
   queue.push_back({ing.meta.ns, std::move(body)});
   if (!running) {
     running = true;
-    asio::co_spawn(io, drain(shared_from_this()), asio::detached);
+    // However drain ends, a later event must be able to start it again.
+    asio::co_spawn(io, drain(shared_from_this()),
+                   on_coroutine_end("event recorder", [self = shared_from_this()] { self->running = false; }));
   }
 }
 
@@ -101,7 +103,6 @@ awaitable<void> EventRecorder::State::drain(std::shared_ptr<State> self) {
       log::warn("cannot post an event, dropped", {{"error", r.describe()}});
     }
   }
-  self->running = false;
 }
 
 EventRecorder::EventRecorder(asio::io_context& io, std::shared_ptr<kube::ApiClient> client,

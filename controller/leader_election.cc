@@ -7,9 +7,13 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <random>
 
 #include <boost/asio/as_tuple.hpp>
@@ -21,6 +25,7 @@
 #include "common/k8s/json_value.h"
 #include "common/k8s/object_meta.h"
 #include "common/log.h"
+#include "controller/coroutine_end.h"
 #include "controller/source/k8s/reflector.h"
 
 namespace sluice::controller {
@@ -31,6 +36,17 @@ namespace http = boost::beast::http;
 using asio::awaitable;
 using clock = std::chrono::steady_clock;
 constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+
+// An int32 field of the Lease ("" when absent). Anything that is not an
+// integer in [min, INT32_MAX] is nullopt: client-go then fails to decode the
+// whole Lease, and so do we, rather than overflow the clock arithmetic.
+std::optional<std::int64_t> lease_integer(const std::string& text, std::int64_t min, std::int64_t fallback) {
+  if (text.empty()) return fallback;
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < min || n > INT32_MAX) return std::nullopt;
+  return n;
+}
 
 std::string member_scalar(const k8s::Value& v, std::string_view a, std::string_view b) {
   auto x = v.member(a)->member(b);
@@ -157,9 +173,16 @@ awaitable<bool> LeaderElection::State::try_acquire_or_renew() {
   const std::string holder = member_scalar(*v, "spec", "holderIdentity");
   const std::string rv = member_scalar(*v, "metadata", "resourceVersion");
   const std::string renew_time = member_scalar(*v, "spec", "renewTime");
-  std::int64_t duration_s = options.lease_duration.count() / 1000;
-  if (auto d = member_scalar(*v, "spec", "leaseDurationSeconds"); !d.empty()) duration_s = std::atoll(d.c_str());
-  std::int64_t transitions = std::atoll(member_scalar(*v, "spec", "leaseTransitions").c_str());
+  const auto duration = lease_integer(member_scalar(*v, "spec", "leaseDurationSeconds"), 1,
+                                      options.lease_duration.count() / 1000);
+  const auto transitions_read = lease_integer(member_scalar(*v, "spec", "leaseTransitions"), 0, 0);
+  if (!duration || !transitions_read) {  // never taken over on a record we cannot read
+    log::warn("cannot parse the leader lease",
+              {{"error", "leaseDurationSeconds or leaseTransitions is not an int32 in range"}});
+    co_return false;
+  }
+  const std::int64_t duration_s = *duration;
+  std::int64_t transitions = *transitions_read;
   std::string acquire_time = member_scalar(*v, "spec", "acquireTime");
 
   const auto now = clock::now();
@@ -173,7 +196,7 @@ awaitable<bool> LeaderElection::State::try_acquire_or_renew() {
     co_return false;  // someone else holds an unexpired lease
   if (holder != options.identity) {
     acquire_time = micro_time_now();
-    ++transitions;
+    if (transitions < INT32_MAX) ++transitions;
   }
   const kube::ApiRequest update{.method = http::verb::put, .target = lease.object_path(options.ns, options.id),
                                 .body = lease_body(rv, acquire_time, transitions, options.identity, seconds),
@@ -217,14 +240,7 @@ LeaderElection::LeaderElection(asio::io_context& io, std::shared_ptr<kube::ApiCl
 LeaderElection::~LeaderElection() { stop(); }
 
 void LeaderElection::start() {
-  asio::co_spawn(state_->timer.get_executor(), State::run(state_), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("leader election stopped by an exception", {{"error", ex.what()}});
-    }
-  });
+  asio::co_spawn(state_->timer.get_executor(), State::run(state_), on_coroutine_end("leader election"));
 }
 
 void LeaderElection::stop() {
@@ -251,10 +267,10 @@ void LeaderElection::release(std::chrono::milliseconds timeout, std::function<vo
   auto bound = std::make_shared<asio::steady_timer>(state_->timer.get_executor(), timeout);
   bound->async_wait([once](boost::system::error_code) { once(); });
   asio::co_spawn(state_->timer.get_executor(), State::release(state_, timeout),
-                 [once, bound](std::exception_ptr) {
+                 on_coroutine_end("leader lease release", [once, bound] {
                    bound->cancel();
                    once();
-                 });
+                 }));
 }
 
 }  // namespace sluice::controller

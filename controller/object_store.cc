@@ -31,6 +31,7 @@ bool ObjectStore::upsert(const k8s::AnyObject& object) {
         return true;
       },
       object);
+  if (changed) ++changes_[static_cast<std::size_t>(k8s::kind_of(object))];
   if (changed && on_change_) on_change_();
   return changed;
 }
@@ -42,6 +43,7 @@ bool ObjectStore::erase(const k8s::ObjectRef& ref) {
     map.erase(it);
     return true;
   });
+  if (changed) ++changes_[static_cast<std::size_t>(ref.kind)];
   if (changed && on_change_) on_change_();
   return changed;
 }

@@ -2,6 +2,8 @@
 // "namespace/name". Every source writes here; the translator reads here.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,12 +40,16 @@ class ObjectStore {
   std::shared_ptr<const T> find(std::string_view ns, std::string_view name) const;
 
   std::size_t size() const;
+  // How many upserts and erases changed objects of `kind` so far: a cheap
+  // "has it changed since" for caches derived from part of the store.
+  std::uint64_t changes(k8s::Kind kind) const { return changes_[static_cast<std::size_t>(kind)]; }
 
  private:
   std::tuple<Map<k8s::Ingress>, Map<k8s::IngressClass>, Map<k8s::Service>,
              Map<k8s::EndpointSlice>, Map<k8s::Secret>>
       maps_;
   std::function<void()> on_change_;
+  std::array<std::uint64_t, 5> changes_{};  // by k8s::Kind, in the maps' order
 };
 
 template <typename T>

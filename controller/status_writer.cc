@@ -7,13 +7,13 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
+#include "controller/coroutine_end.h"
 #include "controller/source/k8s/reflector.h"
 
 namespace sluice::controller {
@@ -123,7 +123,9 @@ void StatusWriter::State::sync() {
   }
   if (!queue.empty() && !running) {
     running = true;
-    asio::co_spawn(timer.get_executor(), drain(shared_from_this()), asio::detached);
+    // However drain ends, the next sync must be able to start it again.
+    asio::co_spawn(timer.get_executor(), drain(shared_from_this()),
+                   on_coroutine_end("status writer", [self = shared_from_this()] { self->running = false; }));
   }
 }
 
@@ -150,7 +152,6 @@ awaitable<void> StatusWriter::State::drain(std::shared_ptr<State> self) {
                 {{"ingress", p.ns + "/" + p.name}, {"error", r.describe()}});
     }
   }
-  self->running = false;
 }
 
 awaitable<void> StatusWriter::State::resync_loop(std::shared_ptr<State> self) {
@@ -171,7 +172,7 @@ StatusWriter::StatusWriter(asio::io_context& io, std::shared_ptr<kube::ApiClient
 StatusWriter::~StatusWriter() { stop(); }
 
 void StatusWriter::start() {
-  asio::co_spawn(state_->timer.get_executor(), State::resync_loop(state_), asio::detached);
+  asio::co_spawn(state_->timer.get_executor(), State::resync_loop(state_), on_coroutine_end("status resync"));
 }
 
 void StatusWriter::stop() {

@@ -22,8 +22,10 @@ std::shared_ptr<const TlsCertificate> certificate_of(const ObjectStore& store, C
     problem = "TLS Secret " + ns + "/" + name + " not found";
     return nullptr;
   }
-  if (!secret->is_tls()) {
-    problem = "Secret " + ns + "/" + name + " is of type \"" + secret->type + "\", not kubernetes.io/tls";
+  // As ingress-nginx: any type serves if it holds tls.crt and tls.key.
+  if (!secret->is_tls() && (secret->tls_crt.empty() || secret->tls_key.empty())) {
+    problem = "Secret " + ns + "/" + name + " is of type \"" + secret->type +
+              "\" and holds no tls.crt and tls.key";
     return nullptr;
   }
   std::string error;

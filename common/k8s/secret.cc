@@ -22,11 +22,11 @@ Secret decode_secret(const Field& object) {
   Secret s;
   s.meta = decode_meta(object["metadata"], true);
   s.type = object["type"].string_or("Opaque");
-  // Only TLS Secrets are used; other types keep no data so keys stay private.
-  if (s.is_tls()) {
-    s.tls_crt = data_entry(object, "tls.crt");
-    s.tls_key = data_entry(object, "tls.key");
-  }
+  // Only tls.crt and tls.key are kept, whatever the type: ingress-nginx
+  // serves a key pair from an Opaque Secret too. Every other entry is
+  // dropped, so nothing else a Secret holds stays in memory.
+  s.tls_crt = data_entry(object, "tls.crt");
+  s.tls_key = data_entry(object, "tls.key");
   return s;
 }
 

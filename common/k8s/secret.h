@@ -10,7 +10,7 @@ namespace sluice::k8s {
 // any thread (immutable)
 struct Secret {
   ObjectMeta meta;
-  std::string type;     // "kubernetes.io/tls" for the Secrets we serve
+  std::string type;     // "kubernetes.io/tls" for most Secrets we serve; any type with the two keys works
   std::string tls_crt;  // decoded PEM bytes of data["tls.crt"] ("" when absent)
   std::string tls_key;  // decoded PEM bytes of data["tls.key"]
 

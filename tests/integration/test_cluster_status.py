@@ -107,6 +107,22 @@ class StatusTest(unittest.TestCase):
         self.api.clear_faults()
         h.wait_for(lambda: lb_status(self.api, "meanwhile") == WANTED, message="status after leading again")
 
+    def test_a_lease_that_does_not_decode_is_never_taken_over(self):
+        # leaseDurationSeconds is an int32: a value beyond it once overflowed the expiry arithmetic,
+        # and the replica took the lease at once.
+        self.api.apply({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                        "metadata": {"name": "sluice-leader", "namespace": "default"},
+                        "spec": {"holderIdentity": "someone-else", "leaseDurationSeconds": 2 ** 63 - 1,
+                                 "leaseTransitions": 3, "renewTime": "2026-01-01T00:00:00.000000Z"}})
+        proxy = self.start("token-a")
+        lease_reads = lambda: [r for r in self.api.requests_for("leases") if r.status == 200]  # noqa: E731
+        h.wait_for(lambda: len(lease_reads()) >= 5, message="the replica to retry the lease")
+        self.assertEqual(self.lease()["spec"]["holderIdentity"], "someone-else")
+        self.assertEqual([r for r in self.api.requests_for("leases", method="PUT")], [])
+        self.assertIn("cannot parse the leader lease", proxy.proc.stderr_text())
+        self.assertEqual(status_patches(self.api), [])
+        self.assertEqual(c.server_of(proxy, "/dev"), (200, "dev-pod"))
+
     def test_status_is_written_only_when_it_differs(self):
         proxy = self.start("token-a")
         h.wait_for(lambda: lb_status(self.api, "tkng-1") == WANTED, message="tkng-1 status")

@@ -1,7 +1,7 @@
 """deploy/ renders with kustomize and says what the controller needs, no more.
 
-Renders deploy/base, deploy/overlays/deployment and deploy/overlays/daemonset
-with `kubectl kustomize` (offline; skipped when kubectl is not installed), and
+Renders deploy/base, deploy/overlays/deployment, deploy/overlays/daemonset and
+deploy/overlays/namespaced with `kubectl kustomize` (offline; skipped when kubectl is not installed), and
 deploy/cluster-examples together with the walkthrough's Ingresses. Python has
 no YAML module here, so kustomize's output (block YAML in one canonical style)
 is read by the small parser below, and the checks are on real structure.
@@ -35,6 +35,11 @@ CLUSTER_ROLE = {
     ("events.k8s.io", "events"): {"create", "patch"},
 }
 LEADER_ROLE = {("coordination.k8s.io", "leases"): {"get", "create", "update"}}
+# The namespaced overlay: everything namespaced in a Role; only IngressClasses
+# (cluster-scoped) stay in a ClusterRole, and no Secret is granted cluster-wide.
+NAMESPACED_ROLE = {k: v for k, v in CLUSTER_ROLE.items() if k != ("networking.k8s.io", "ingressclasses")}
+INGRESS_CLASS_ROLE = {("networking.k8s.io", "ingressclasses"): {"get", "list", "watch"}}
+SERVICE_ACCOUNT = [{"kind": "ServiceAccount", "name": "sluice", "namespace": "sluice"}]
 
 CONTROLLER_ARGS = [
     ["--http-listen", "0.0.0.0:8080"],
@@ -215,8 +220,11 @@ class DeployTest(unittest.TestCase):
         cls.base = kustomize(os.path.join(DEPLOY, "base"))
         cls.deployment = kustomize(os.path.join(DEPLOY, "overlays", "deployment"))
         cls.daemonset = kustomize(os.path.join(DEPLOY, "overlays", "daemonset"))
-        cls.renders = {"base": cls.base, "overlays/deployment": cls.deployment,
-                       "overlays/daemonset": cls.daemonset}
+        cls.namespaced = kustomize(os.path.join(DEPLOY, "overlays", "namespaced"))
+        # The cluster-wide installs; `renders` adds the namespaced one for what they all share.
+        cls.cluster_wide = {"base": cls.base, "overlays/deployment": cls.deployment,
+                            "overlays/daemonset": cls.daemonset}
+        cls.renders = {**cls.cluster_wide, "overlays/namespaced": cls.namespaced}
 
     def workload(self, objects):
         workloads = by_kind(objects, "Deployment") + by_kind(objects, "DaemonSet")
@@ -261,7 +269,7 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(granted, expected)
 
     def test_the_cluster_role_grants_only_what_the_controller_uses(self):
-        for name, objects in self.renders.items():
+        for name, objects in self.cluster_wide.items():
             with self.subTest(render=name):
                 self.assertEqual(len(by_kind(objects, "ClusterRole")), 1)
                 self.assert_rules_exactly(one(objects, "ClusterRole", "sluice")["rules"], CLUSTER_ROLE)
@@ -274,17 +282,57 @@ class DeployTest(unittest.TestCase):
     def test_leader_election_leases_are_granted_in_the_sluice_namespace_only(self):
         for name, objects in self.renders.items():
             with self.subTest(render=name):
-                roles = by_kind(objects, "Role")
+                roles = [r for r in by_kind(objects, "Role") if r["metadata"]["name"] == "sluice-leader-election"]
                 self.assertEqual(len(roles), 1)
                 self.assert_rules_exactly(roles[0]["rules"], LEADER_ROLE)
                 for rule in roles[0]["rules"]:
                     # Named rules must name the default --election-id.
                     self.assertIn(rule.get("resourceNames", ["sluice-leader"]), (["sluice-leader"],))
-                bindings = by_kind(objects, "RoleBinding")
+                bindings = [b for b in by_kind(objects, "RoleBinding")
+                            if b["roleRef"]["name"] == "sluice-leader-election"]
                 self.assertEqual(len(bindings), 1)
                 self.assertEqual(bindings[0]["roleRef"]["name"], roles[0]["metadata"]["name"])
                 self.assertEqual(bindings[0]["subjects"], [{"kind": "ServiceAccount", "name": "sluice",
                                                             "namespace": "sluice"}])
+
+    def test_cluster_wide_installs_have_no_other_role(self):
+        for name, objects in self.cluster_wide.items():
+            with self.subTest(render=name):
+                self.assertEqual([r["metadata"]["name"] for r in by_kind(objects, "Role")],
+                                 ["sluice-leader-election"])
+                self.assertNotIn("--watch-namespace", self.workload(objects)["spec"]["template"]["spec"]
+                                 ["containers"][0]["args"])
+
+    def test_the_namespaced_overlay_grants_by_role_and_reads_no_secret_cluster_wide(self):
+        objects = self.namespaced
+        cluster_roles = by_kind(objects, "ClusterRole")
+        self.assertEqual([r["metadata"]["name"] for r in cluster_roles], ["sluice-ingressclasses"])
+        self.assert_rules_exactly(cluster_roles[0]["rules"], INGRESS_CLASS_ROLE)
+        (crb,) = by_kind(objects, "ClusterRoleBinding")
+        self.assertEqual(crb["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                          "name": "sluice-ingressclasses"})
+        self.assertEqual(crb["subjects"], SERVICE_ACCOUNT)
+        role = one(objects, "Role", "sluice")
+        self.assertEqual(role["metadata"]["namespace"], "sluice")
+        self.assert_rules_exactly(role["rules"], NAMESPACED_ROLE)
+        binding = one(objects, "RoleBinding", "sluice")
+        self.assertEqual(binding["metadata"]["namespace"], "sluice")
+        self.assertEqual(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                              "name": "sluice"})
+        self.assertEqual(binding["subjects"], SERVICE_ACCOUNT)
+
+    def test_the_namespaced_overlay_watches_its_own_namespace_with_the_recommended_pod(self):
+        workload = self.workload(self.namespaced)
+        self.assertEqual(workload["kind"], "Deployment")
+        self.assertEqual(workload["spec"]["replicas"], 2)
+        self.assertEqual(len(by_kind(self.namespaced, "PodDisruptionBudget")), 1)
+        args = workload["spec"]["template"]["spec"]["containers"][0]["args"]
+        self.assertIn(["--watch-namespace", "$(POD_NAMESPACE)"], arg_pairs(args))
+        # Otherwise the pod of the deployment overlay, unchanged.
+        template = json.loads(json.dumps(workload["spec"]["template"]))
+        container = template["spec"]["containers"][0]
+        container["args"] = [a for a in container["args"] if a not in ("--watch-namespace", "$(POD_NAMESPACE)")]
+        self.assertEqual(template, self.workload(self.deployment)["spec"]["template"])
 
     def test_the_pod_is_locked_down_and_probed_on_the_admin_port(self):
         for name, objects in self.renders.items():

@@ -19,7 +19,8 @@ It speaks the real wire protocol over HTTP/1.1 (optionally TLS):
   Events (v1 and events.k8s.io/v1).
 
 The side door is the Python object itself (tests run the server in-process): apply(),
-delete(), compact(), drop_watches(), fail(), force_gone(), delay, stop()/restart(), and
+delete(), compact(), drop_watches(), fail(), force_gone(), inject_watch_line()/inject_watch_event()/
+inject_long_watch_line() (malformed or oversized events), delay, stop()/restart(), and
 a request log (`requests`, each with the connection it came on) and a count of accepted
 connections (`connections_accepted`) to assert on.
 """
@@ -355,6 +356,16 @@ class FakeApiServer:
         with self.lock:
             self.history.append((self.rv, (api_version, kind), "RAW", None, text))
             self.lock.notify_all()
+
+    def inject_watch_event(self, api_version, kind, event):
+        """Sends `event` (a dict, any shape: the tests send malformed ones) as one JSON line."""
+        self.inject_watch_line(api_version, kind, json.dumps(event, separators=(",", ":")))
+
+    def inject_long_watch_line(self, api_version, kind, size):
+        """Sends one well-formed ADDED event padded to `size` bytes (an annotation of spaces' worth)."""
+        head = '{"type":"ADDED","object":{"metadata":{"name":"huge","namespace":"default","annotations":{"pad":"'
+        tail = '"}}}}'
+        self.inject_watch_line(api_version, kind, head + "x" * max(0, size - len(head) - len(tail)) + tail)
 
     def set_tokens(self, *tokens):
         with self.lock:

@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <fstream>
@@ -132,6 +133,7 @@ const std::string& ApiClient::token() {
 void ApiClient::stop() {
   stopped_ = true;
   idle_.clear();
+  // beast's close() is noexcept: it closes the socket with close(ec).
   for (beast::tcp_stream* s : std::set(open_)) s->close();
 }
 
@@ -301,6 +303,7 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
   streamed.body_limit(boost::none);
   std::vector<char> chunk(64 * 1024);
   std::string pending;
+  std::size_t scanned = 0;  // bytes of `pending` known to hold no newline: a long line is scanned once
   while (!streamed.is_done()) {
     streamed.get().body().data = chunk.data();
     streamed.get().body().size = chunk.size();
@@ -310,13 +313,14 @@ awaitable<ApiResponse> ApiClient::exchange(Stream& stream, beast::tcp_stream& tc
     if (stopped_) co_return failed(asio::error::operation_aborted, "stopped");
     pending.append(chunk.data(), chunk.size() - streamed.get().body().size);
     std::size_t start = 0;
-    for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+    for (std::size_t nl; (nl = pending.find('\n', std::max(start, scanned))) != std::string::npos; start = nl + 1) {
       std::string_view line(pending.data() + start, nl - start);
       if (line.ends_with('\r')) line.remove_suffix(1);
       if (!line.empty() && !(*on_line)(line)) co_return r;  // the caller is done with the stream
       if (stopped_) co_return failed(asio::error::operation_aborted, "stopped");
     }
     pending.erase(0, start);
+    scanned = pending.size();
     if (pending.size() > max_line_bytes) co_return failed(http::error::body_limit, "read");
     if (ec) co_return failed(ec, "read");
   }

@@ -30,4 +30,12 @@ void ClusterSource::stop() {
 
 bool ClusterSource::synced() const { return synced_count_ == reflectors_.size(); }
 
+std::string ClusterSource::stopped_informers() const {
+  std::string out;
+  for (const auto& r : reflectors_)
+    if (r->stopped_for_good())
+      out += (out.empty() ? "" : "; ") + r->resource().plural + ": " + r->stop_reason();
+  return out;
+}
+
 }  // namespace sluice::controller::kube

@@ -27,6 +27,9 @@ class ClusterSource {
   void start(std::function<void()> on_synced);
   void stop();
   bool synced() const;
+  // "" while every informer runs; else one line naming those that stopped
+  // for good (their kinds no longer follow the cluster: /readyz fails).
+  std::string stopped_informers() const;
   const std::vector<std::unique_ptr<Reflector>>& reflectors() const { return reflectors_; }
 
  private:

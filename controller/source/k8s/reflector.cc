@@ -1,13 +1,16 @@
 // LIST + WATCH per resource; see reflector.h.
 #include "controller/source/k8s/reflector.h"
 
+#include <cstdlib>
 #include <random>
 #include <set>
+#include <stdexcept>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
@@ -42,7 +45,18 @@ std::string scalar_at(const k8s::Value& v, std::string_view a, std::string_view 
   return x->kind() == k8s::Value::type::scalar ? x->scalar() : std::string();
 }
 
-enum class Outcome { ok, failed, gone, stopped };
+// failed: retried after a backoff, logged as a failed request;
+// bad_stream: a line that could not be trusted (logged already): the same
+// backoff, without a second log line.
+enum class Outcome { ok, failed, bad_stream, gone, stopped };
+
+// SLUICE_INFORMER_FAULT_FOR_TEST=<plural>: that informer's watch lines throw,
+// so the integration tests can reach the code that gives up on an informer
+// (no input can: input errors are values). Read once per informer.
+bool fault_injected_for_test(const std::string& plural) {
+  const char* v = std::getenv("SLUICE_INFORMER_FAULT_FOR_TEST");
+  return v != nullptr && plural == v;
+}
 
 }  // namespace
 
@@ -97,7 +111,8 @@ struct Reflector::State : std::enable_shared_from_this<State> {
         options(std::move(o)),
         timer(io),
         backoff(options.initial_backoff, options.max_backoff, options.backoff_reset),
-        rng(std::random_device{}()) {}
+        rng(std::random_device{}()),
+        throw_for_test(fault_injected_for_test(resource.plural)) {}
 
   std::shared_ptr<ApiClient> client;
   ObjectStore& store;
@@ -113,51 +128,102 @@ struct Reflector::State : std::enable_shared_from_this<State> {
   std::map<std::string, k8s::ObjectRef> owned;  // keys this reflector put in the store
   Stats stats;
   ApiResponse last_failure;
+  bool throw_for_test = false;
+  std::string internal_error;  // set by a caught exception; handled by run()
+  bool failed_by_event = false;
+  std::uint64_t watch_starts = 0;  // last_failure describes a watch ERROR event, not the response
+  unsigned internal_errors_in_a_row = 0;
+  bool stopped_for_good = false;
+  std::string stop_reason;
 
   std::string kind_name() const { return k8s::kind_name(resource.kind); }
   std::string ns() const { return resource.namespaced ? options.ns : std::string(); }
 
   static awaitable<void> run(std::shared_ptr<State> self);
+  awaitable<void> list_and_watch(bool& need_list);
+  bool on_internal_error();
+  void give_up(std::string reason);
+  void count_bad_event(const WatchEventFailure& f, bool restarting);
   awaitable<Outcome> list();
   awaitable<Outcome> watch(bool& quick_end);
   awaitable<void> wait(std::chrono::milliseconds delay);
   std::chrono::milliseconds failure_delay(const ApiResponse& r, const char* what);
   bool on_event(std::string_view line, Outcome& outcome);
+  bool handle_event(std::string_view line, Outcome& outcome);
   void apply(const k8s::AnyObject& object);
   void remove(const k8s::ObjectRef& ref);
   std::optional<k8s::AnyObject> decode(std::shared_ptr<const k8s::Value> object, const k8s::ObjectRef* ref);
 };
 
+// Input errors are values and never reach here; an exception is a bug in
+// our own code. It is logged and counted, and the informer relists (its
+// store may be half-updated); too many in a row and it gives up for good.
 awaitable<void> Reflector::State::run(std::shared_ptr<State> self) {
   bool need_list = true;
   while (!self->stopped) {
-    if (need_list) {
-      Outcome o = co_await self->list();
-      if (o == Outcome::stopped || self->stopped) co_return;
-      if (o != Outcome::ok) {
-        co_await self->wait(self->failure_delay(self->last_failure, "list"));
-        continue;
-      }
-      need_list = false;
+    try {
+      co_await self->list_and_watch(need_list);
+    } catch (const std::exception& e) {
+      self->internal_error = e.what();
+    } catch (...) {
+      self->internal_error = "unknown exception";
     }
-    bool quick_end = false;
-    Outcome o = co_await self->watch(quick_end);
-    if (o == Outcome::stopped || self->stopped) co_return;
-    ++self->stats.watch_restarts;  // whatever ended it, another watch (or a relist first) follows
-    if (o == Outcome::gone) {
-      ++self->stats.relists_gone;
-      log::info("watch resourceVersion expired (410 Gone), relisting",
-                {{"kind", self->kind_name()}, {"resource_version", self->resource_version}});
-      need_list = true;
-      continue;
+    if (self->stopped) co_return;
+    if (self->internal_error.empty()) continue;
+    if (!self->on_internal_error()) co_return;
+    need_list = true;
+    co_await self->wait(self->backoff.next(clock::now()));
+  }
+}
+
+// Logs and counts the exception in `internal_error`; false once it gave up.
+bool Reflector::State::on_internal_error() {
+  ++stats.internal_errors;
+  std::string error = std::exchange(internal_error, std::string());
+  if (++internal_errors_in_a_row >= options.max_internal_errors) {
+    give_up(std::to_string(internal_errors_in_a_row) + " internal errors in a row, the last: " + error);
+    return false;
+  }
+  log::error("informer failed internally, relisting", {{"kind", kind_name()}, {"error", error}});
+  return true;
+}
+
+void Reflector::State::give_up(std::string reason) {
+  if (stopped_for_good) return;
+  stopped_for_good = true;
+  stop_reason = std::move(reason);
+  log::error("informer stopped for good: the store no longer follows the cluster",
+             {{"kind", kind_name()}, {"reason", stop_reason}});
+}
+
+// One turn of the loop: LIST when needed, then one WATCH, then any backoff.
+awaitable<void> Reflector::State::list_and_watch(bool& need_list) {
+  if (need_list) {
+    Outcome o = co_await list();
+    if (o == Outcome::stopped || stopped) co_return;
+    if (o != Outcome::ok) {
+      co_await wait(failure_delay(last_failure, "list"));
+      co_return;
     }
-    if (o == Outcome::failed) {
-      co_await self->wait(self->failure_delay(self->last_failure, "watch"));
-    } else if (quick_end) {
-      // A stream the server ends at once, again and again, must not spin.
-      log::debug("watch ended early, backing off", {{"kind", self->kind_name()}});
-      co_await self->wait(self->backoff.next(clock::now()));
-    }
+    need_list = false;
+  }
+  bool quick_end = false;
+  Outcome o = co_await watch(quick_end);
+  if (o == Outcome::stopped || stopped || !internal_error.empty()) co_return;
+  ++stats.watch_restarts;  // whatever ended it, another watch (or a relist first) follows
+  if (o == Outcome::gone) {
+    ++stats.relists_gone;
+    log::info("watch resourceVersion expired (410 Gone), relisting",
+              {{"kind", kind_name()}, {"resource_version", resource_version}});
+    need_list = true;
+    co_return;
+  }
+  if (o == Outcome::failed) {
+    co_await wait(failure_delay(last_failure, "watch"));
+  } else if (o == Outcome::bad_stream || quick_end) {
+    // A stream the server ends at once (or garbles), again and again, must not spin.
+    if (quick_end) log::debug("watch ended early, backing off", {{"kind", kind_name()}});
+    co_await wait(backoff.next(clock::now()));
   }
 }
 
@@ -196,9 +262,12 @@ std::optional<k8s::AnyObject> Reflector::State::decode(std::shared_ptr<const k8s
 
 void Reflector::State::apply(const k8s::AnyObject& object) {
   k8s::ObjectRef ref = k8s::ref_of(object);
-  if (resource.kind == k8s::Kind::secret &&
-      !std::get<std::shared_ptr<const k8s::Secret>>(object)->is_tls()) {
-    return remove(ref);  // the field selector should have kept it out
+  if (resource.kind == k8s::Kind::secret) {
+    // The field selector should have kept other types out; a TLS Secret no
+    // route references is not kept either (and never was, if new).
+    if (!std::get<std::shared_ptr<const k8s::Secret>>(object)->is_tls() ||
+        (options.admit_secret && !options.admit_secret(ref)))
+      return remove(ref);
   }
   owned[ref.key()] = ref;
   store.upsert(object);
@@ -252,6 +321,14 @@ awaitable<Outcome> Reflector::State::list() {
   std::vector<k8s::ObjectRef> gone;
   for (const auto& [key, ref] : owned)
     if (!listed.contains(key)) gone.push_back(ref);
+  if (resource.kind == k8s::Kind::secret) {
+    // A TLS Secret fetched by name (SecretKeeper) is not ours, but this list
+    // is the truth for every TLS Secret in its scope: one deleted meanwhile goes.
+    for (const auto& [key, secret] : store.all<k8s::Secret>())
+      if (secret->is_tls() && !listed.contains(key) && !owned.contains(key) &&
+          (ns().empty() || secret->meta.ns == ns()))
+        gone.push_back(k8s::ref_of(k8s::AnyObject(secret)));
+  }
   for (const auto& ref : gone) remove(ref);
   resource_version = list_version;
   if (stats.lists++ > 0) ++stats.relists;
@@ -274,6 +351,9 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
   if (!resource.field_selector.empty()) target += "&fieldSelector=" + url_encode(resource.field_selector);
 
   const auto started = clock::now();
+  failed_by_event = false;
+  if (resource.kind == k8s::Kind::secret && watch_starts++ > 0 && options.on_secret_rewatch)
+    options.on_secret_rewatch();
   const std::uint64_t events_before = stats.events + stats.bookmarks;
   Outcome outcome = Outcome::ok;
   auto self = shared_from_this();
@@ -283,12 +363,17 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
   };
   ApiResponse r = co_await client->stream_lines(request, on_line);
   if (stopped) co_return Outcome::stopped;
+  if (r.error == boost::beast::http::error::body_limit) {  // a line over ApiClient::max_line_bytes
+    count_bad_event({WatchEventError::too_long, "over " + std::to_string(ApiClient::max_line_bytes) + " bytes"},
+                    true);
+    co_return Outcome::bad_stream;
+  }
   if (r.status == 200) {
     ++stats.watches;
     backoff.healthy(started);
   }
   if (outcome != Outcome::ok) {
-    if (outcome == Outcome::failed) last_failure = std::move(r);
+    if (outcome == Outcome::failed && !failed_by_event) last_failure = std::move(r);
     co_return outcome;
   }
   if (r.status == 410) co_return Outcome::gone;
@@ -307,58 +392,67 @@ awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
   co_return Outcome::ok;
 }
 
-// One line of a watch stream: {"type": ..., "object": {...}}. False stops the stream.
+// One line of a watch stream: {"type": ..., "object": {...}}. False stops
+// the stream. Nothing thrown gets out: it would unwind through the client.
 bool Reflector::State::on_event(std::string_view line, Outcome& outcome) {
   if (stopped) return false;
-  std::string error;
-  auto event = k8s::parse_json(line, error);
-  if (!event || event->kind() != k8s::Value::type::map) {
-    log::warn("bad watch event, restarting the watch", {{"kind", kind_name()}, {"error", error}});
-    last_failure.error_where = "watch event: " + error;
-    outcome = Outcome::failed;
-    return false;
+  try {
+    if (throw_for_test) throw std::runtime_error("fault injected for test");
+    bool more = handle_event(line, outcome);
+    internal_errors_in_a_row = 0;
+    return more;
+  } catch (const std::exception& e) {
+    internal_error = e.what();
+  } catch (...) {
+    internal_error = "unknown exception";
   }
-  auto type_v = event->member("type");
-  const std::string type = type_v->kind() == k8s::Value::type::scalar ? type_v->scalar() : std::string();
-  std::shared_ptr<const k8s::Value> object = event->member("object");
-  const std::string rv = scalar_at(*object, "metadata", "resourceVersion");
+  outcome = Outcome::failed;
+  return false;
+}
 
-  if (type == "ERROR") {
-    auto code = object->member("code");
-    const std::string message = object->member("message")->scalar();
-    if (code->kind() == k8s::Value::type::scalar && code->scalar() == "410") {
+void Reflector::State::count_bad_event(const WatchEventFailure& f, bool restarting) {
+  ++stats.bad_events[static_cast<std::size_t>(f.error)];
+  log::warn(restarting ? "bad watch event, restarting the watch" : "bad watch event, skipped",
+            {{"kind", kind_name()}, {"reason", std::string(error_name(f.error))}, {"error", f.detail},
+             {"resource_version", resource_version}});
+}
+
+bool Reflector::State::handle_event(std::string_view line, Outcome& outcome) {
+  WatchEventResult decoded = decode_watch_event(line, kind_name());
+  if (auto* bad = std::get_if<WatchEventFailure>(&decoded)) {
+    const bool restart = breaks_stream(bad->error);
+    count_bad_event(*bad, restart);
+    if (restart) outcome = Outcome::bad_stream;
+    return !restart;
+  }
+  WatchEvent& ev = std::get<WatchEvent>(decoded);
+  if (ev.type == WatchEventType::error) {
+    if (ev.code == 410) {
       outcome = Outcome::gone;
-    } else {
-      outcome = Outcome::failed;
-      last_failure = {};
-      last_failure.status = 0;
-      last_failure.error = boost::asio::error::connection_aborted;
-      last_failure.error_where = "watch ERROR event " + code->scalar() + " " + message;
-      if (code->kind() == k8s::Value::type::scalar && (code->scalar() == "429" || code->scalar().starts_with("5")))
-        last_failure.status = static_cast<unsigned>(std::stoi(code->scalar()));
+      return false;
     }
+    outcome = Outcome::failed;
+    last_failure = {};
+    last_failure.status = (ev.code == 429 || (ev.code >= 500 && ev.code <= 599)) ? ev.code : 0;
+    last_failure.error = boost::asio::error::connection_aborted;
+    last_failure.error_where = "watch ERROR event " + std::to_string(ev.code) + " " + ev.message;
+    failed_by_event = true;
     return false;
   }
-  if (type == "BOOKMARK") {
+  if (ev.type == WatchEventType::bookmark) {
     ++stats.bookmarks;
-    stats.last_sync = std::chrono::system_clock::now();
-    if (!rv.empty()) resource_version = rv;
-    return true;
-  }
-  auto ref = loose_ref(*object, resource);
-  if (type == "ADDED" || type == "MODIFIED") {
-    ++stats.events;
-    ++(type == "ADDED" ? stats.added : stats.modified);
-    if (auto decoded = decode(object, ref ? &*ref : nullptr)) apply(*decoded);
-  } else if (type == "DELETED") {
+  } else if (ev.type == WatchEventType::deleted) {
     ++stats.events;
     ++stats.deleted;
-    if (ref) remove(*ref);
+    if (auto ref = loose_ref(*ev.object, resource)) remove(*ref);
   } else {
-    log::warn("unknown watch event type, ignored", {{"kind", kind_name()}, {"type", type}});
+    ++stats.events;
+    ++(ev.type == WatchEventType::added ? stats.added : stats.modified);
+    auto ref = loose_ref(*ev.object, resource);
+    if (auto object = decode(ev.object, ref ? &*ref : nullptr)) apply(*object);
   }
   stats.last_sync = std::chrono::system_clock::now();
-  if (!rv.empty()) resource_version = rv;
+  if (!ev.resource_version.empty()) resource_version = ev.resource_version;
   return !stopped;
 }
 
@@ -368,15 +462,22 @@ Reflector::Reflector(asio::io_context& io, std::shared_ptr<ApiClient> client, Ob
 
 Reflector::~Reflector() { stop(); }
 
+// run() catches what its turns throw, so an exception here escaped the
+// catch itself; either way an informer that ends unasked has stopped for good.
 void Reflector::start(std::function<void()> on_synced) {
   state_->on_synced = std::move(on_synced);
-  asio::co_spawn(state_->timer.get_executor(), State::run(state_), [](std::exception_ptr e) {
-    if (!e) return;
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-      log::error("informer stopped by an exception", {{"error", ex.what()}});
+  asio::co_spawn(state_->timer.get_executor(), State::run(state_), [state = state_](std::exception_ptr e) {
+    std::string why = "its coroutine ended";
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        why = std::string("exception: ") + ex.what();
+      } catch (...) {
+        why = "unknown exception";
+      }
     }
+    if (!state->stopped) state->give_up(why);
   });
 }
 
@@ -389,6 +490,8 @@ void Reflector::stop() {
 }
 
 bool Reflector::synced() const { return state_->synced; }
+bool Reflector::stopped_for_good() const { return state_->stopped_for_good; }
+const std::string& Reflector::stop_reason() const { return state_->stop_reason; }
 const std::string& Reflector::resource_version() const { return state_->resource_version; }
 const Reflector::Stats& Reflector::stats() const { return state_->stats; }
 const Resource& Reflector::resource() const { return state_->resource; }

@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <array>
+
 #include <boost/asio/io_context.hpp>
 
 #include "common/k8s/object.h"
 #include "controller/object_store.h"
 #include "controller/source/k8s/api_client.h"
 #include "controller/source/k8s/backoff.h"
+#include "controller/source/k8s/watch_event.h"
 
 namespace sluice::controller::kube {
 
@@ -50,6 +53,17 @@ struct ReflectorOptions {
   std::chrono::milliseconds initial_backoff = Backoff::default_initial;
   std::chrono::milliseconds max_backoff = Backoff::default_cap;
   std::chrono::milliseconds backoff_reset = Backoff::default_reset_after;
+  // Exceptions from our own code in a row (a bug, not bad input: input
+  // errors are values) after which the informer stops for good and /readyz
+  // fails, instead of relisting forever. A handled watch line resets it.
+  unsigned max_internal_errors = 5;
+  // Secrets only: which watched Secrets may enter the store (the rest are
+  // dropped, data and all; see SecretKeeper). Empty: every TLS Secret.
+  std::function<bool(const k8s::ObjectRef&)> admit_secret;
+  // Secrets only: runs as each watch after the first starts (every 5-10
+  // minutes at least, as the server ends watches at timeoutSeconds), so
+  // Secrets fetched by name, which no watch covers, are fetched again.
+  std::function<void()> on_secret_rewatch;
 };
 
 // controller-confined. Must be stopped (or destroyed) before the ObjectStore;
@@ -71,6 +85,9 @@ class Reflector {
     std::chrono::system_clock::time_point last_sync{};
     std::uint64_t decode_errors = 0; // objects skipped
     std::uint64_t failures = 0;      // failed requests or broken streams
+    // Watch lines that were not a usable event, by WatchEventError.
+    std::array<std::uint64_t, watch_event_error_count> bad_events{};
+    std::uint64_t internal_errors = 0;  // exceptions caught (each relists)
   };
 
   Reflector(boost::asio::io_context& io, std::shared_ptr<ApiClient> client, ObjectStore& store,
@@ -84,6 +101,10 @@ class Reflector {
   void stop();
 
   bool synced() const;
+  // True once the informer has given up (see max_internal_errors); it
+  // never restarts by itself. `stop_reason()` says why.
+  bool stopped_for_good() const;
+  const std::string& stop_reason() const;
   const std::string& resource_version() const;  // opaque; never compared
   const Stats& stats() const;
   const Resource& resource() const;

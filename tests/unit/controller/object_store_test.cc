@@ -45,3 +45,16 @@ TEST_CASE("cluster-scoped objects are keyed by name alone", "[store]") {
   CHECK(store.find<k8s::IngressClass>("", "sluice") != nullptr);
   CHECK(store.all<k8s::IngressClass>().begin()->first == "sluice");
 }
+
+TEST_CASE("the store counts real changes per kind", "[store]") {
+  ObjectStore store;
+  store.upsert(service("a", "web", 80));
+  store.upsert(service("a", "web", 80));  // no change
+  store.upsert(service("a", "web", 81));
+  CHECK(store.changes(k8s::Kind::service) == 2);
+  CHECK(store.changes(k8s::Kind::ingress) == 0);
+  store.erase({k8s::Kind::service, "a", "web"});
+  store.erase({k8s::Kind::service, "a", "web"});  // nothing left to erase
+  CHECK(store.changes(k8s::Kind::service) == 3);
+  CHECK(store.changes(k8s::Kind::secret) == 0);
+}
