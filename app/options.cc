@@ -51,6 +51,8 @@ Proxy:
   --max-header-fields N         request header fields, then 431 (default 100, at most 128)
   --max-request-line-bytes N    request line limit, then 414 (default 8192)
   --max-body-bytes N            request body limit, then 413 (default 0: no limit)
+  --enable-underscores-in-headers  forward request header fields whose names have '_'
+                                (default: dropped, as ingress-nginx does)
   --client-header-timeout D     time to receive a whole request head, then 408 (default 10s)
   --client-body-timeout D       time between two reads of a request body (default 60s)
   --keepalive-timeout D         idle time between requests on a connection (default 75s)
@@ -230,6 +232,10 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
     }
     if (arg == "--hsts") {
       o.proxy.hsts = true;
+      continue;
+    }
+    if (arg == "--enable-underscores-in-headers") {
+      o.proxy.underscores_in_headers = true;
       continue;
     }
     if (arg == "--watch-ingress-without-class") {

@@ -49,7 +49,9 @@ struct ProxyConfig {
   std::uint64_t keepalive_requests = default_keepalive_requests;
   std::size_t max_connections = default_max_connections;  // client connections per worker
   milliseconds tunnel_idle_timeout = default_tunnel_idle_timeout;  // no byte either way (WebSocket)
-  bool hsts = false;  // Strict-Transport-Security on HTTPS responses
+  bool hsts = false;
+  // nginx's underscores_in_headers (ingress-nginx's enable-underscores-in-headers): off drops them.
+  bool underscores_in_headers = false;  // Strict-Transport-Security on HTTPS responses
 };
 
 }  // namespace sluice

@@ -474,7 +474,8 @@ DownstreamConnection::Routing DownstreamConnection::route_request(SnapshotSlot::
   r.upgrade = head.upgrade >= 0 && head.connection_upgrade;
   r.head_method = head.method == HTTP_HEAD;
   ForwardFacts facts{client_ip_, tls_ ? "https" : "http", tls_ ? worker_.tls_port() : worker_.listen_port(),
-                     request_id_, target, authority, generated_id, r.upgrade};
+                     request_id_, target, authority, generated_id, r.upgrade,
+                     worker_.config().underscores_in_headers};
   build_upstream_head(upstream_head_, head, base, facts);
   return r;
 }

@@ -81,7 +81,9 @@ constexpr FoldedName transfer_encoding("transfer-encoding");
 
 }  // namespace
 
-HeaderKind classify_header(std::string_view n) {
+namespace {
+
+HeaderKind classify_known(std::string_view n) {
   const char* p = n.data();
   switch (n.size()) {
     case 2:
@@ -119,6 +121,14 @@ HeaderKind classify_header(std::string_view n) {
     default:
       return HeaderKind::other;
   }
+}
+
+}  // namespace
+
+HeaderKind classify_header(std::string_view n) {
+  const HeaderKind kind = classify_known(n);
+  if (kind == HeaderKind::other && std::memchr(n.data(), '_', n.size()) != nullptr) return HeaderKind::underscored;
+  return kind;
 }
 
 }  // namespace sluice

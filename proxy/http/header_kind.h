@@ -17,6 +17,10 @@ enum class HeaderKind : std::uint8_t {
   expect,
   content_length,     // framing: never removed because Connection names it
   transfer_encoding,  // framing: forwarded with the body bytes it describes
+  // a name with '_': dropped from requests unless allowed, as nginx does
+  // (a backend that maps '-' and '_' alike, as CGI does, would read
+  // Content_Length as Content-Length)
+  underscored,
   // hop-by-hop (RFC 9110 7.6.1): never passed on
   connection,
   upgrade,

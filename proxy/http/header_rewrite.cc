@@ -70,7 +70,8 @@ bool named_in_connection(std::string_view name, const MessageHead& head, const c
 // Which fields a head must not pass on beyond the hop-by-hop ones.
 enum class Drop : std::uint8_t {
   none,
-  forwarding,       // a request's: the proxy sets them from what it saw
+  forwarding,       // a request's: the proxy sets them from what it saw; and names with '_'
+  forwarding_only,  // the same, with --enable-underscores-in-headers
   body_framing,     // a 1xx or 204 response's Content-Length and Transfer-Encoding (RFC 9110 8.6, 9112 6.1)
   transfer_coding,  // a 304 response's Transfer-Encoding: it has no body to code
 };
@@ -78,7 +79,8 @@ enum class Drop : std::uint8_t {
 bool dropped(HeaderKind kind, Drop drop) {
   switch (drop) {
     case Drop::none: return false;
-    case Drop::forwarding: return is_forwarding(kind);
+    case Drop::forwarding: return is_forwarding(kind) || kind == HeaderKind::underscored;
+    case Drop::forwarding_only: return is_forwarding(kind);
     case Drop::body_framing: return kind == HeaderKind::content_length || kind == HeaderKind::transfer_encoding;
     case Drop::transfer_coding: return kind == HeaderKind::transfer_encoding;
   }
@@ -140,7 +142,8 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     o.put(head.http_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
     // Forwarding fields are set below from what we saw ourselves, never
     // trusted from the client (X-Forwarded-For is merged into one field).
-    put_end_to_end_fields(o, head, base, Drop::forwarding, facts.authority);
+    put_end_to_end_fields(o, head, base, facts.underscores ? Drop::forwarding_only : Drop::forwarding,
+                          facts.authority);
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");

@@ -19,6 +19,7 @@ struct ForwardFacts {
   std::string_view authority;   // an absolute-form target's, which replaces Host (RFC 9112 3.2.2)
   bool generated_request_id = false;
   bool upgrade = false;         // keep Upgrade and send Connection: upgrade
+  bool underscores = false;     // keep fields whose names have '_'
 };
 
 void build_upstream_head(std::string& out, const MessageHead& head, const char* base,

@@ -77,6 +77,12 @@ class RequestSmugglingTest(raw_backend.RawBackendCase):
                 self.assertNotIn("content-length", [k.lower() for k, _ in headers])
                 self.assertTrue(got.endswith(b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), got)
 
+    def test_underscored_lookalikes_of_framing_fields_never_reach_the_backend(self):
+        # nginx (and so ingress-nginx) drops request fields with '_' by default.
+        raw = post(b"Content_Length: %d\r\nTransfer_Encoding: chunked\r\nX_Other: 1\r\n" % len(SMUGGLED), b"")
+        (_, headers), _ = self.assert_forwarded_once(raw, "underscores")
+        self.assertEqual([k for k, _ in headers if "_" in k], [])
+
     def test_duplicate_and_list_valued_framing_fields_are_refused(self):
         cases = {
             "two equal Content-Length": post(b"Content-Length: 5\r\nContent-Length: 5\r\n", b"hello"),
@@ -122,6 +128,15 @@ class RequestSmugglingTest(raw_backend.RawBackendCase):
         self.assertTrue(got.endswith(b"\r\n\r\nhello"))
 
 
+class UnderscoresAllowedTest(raw_backend.RawBackendCase):
+    proxy_args = raw_backend.RawBackendCase.proxy_args + ["--enable-underscores-in-headers"]
+
+    def test_underscored_fields_are_forwarded_when_enabled(self):
+        (_, headers), _ = self.assert_forwarded_once(
+            b"GET / HTTP/1.1\r\nHost: raw.test\r\nX_Custom: 1\r\n\r\n", "enabled")
+        self.assertIn(("X_Custom", "1"), headers)
+
+
 class UpgradeWithout101Test(raw_backend.RawBackendCase):
     """A request that asks for an upgrade the backend refuses stays HTTP on both sides."""
 
@@ -156,6 +171,9 @@ RESPONSES = {
                           b"5\r\nhello\r\n0\r\n\r\n",
     b"/204-with-body": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
     b"/304-with-body": b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello",
+    # Legal: a 304's Content-Length is the length of the representation it stands for.
+    b"/304-with-length": b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\nETag: \"a\"\r\n\r\n",
+    b"/204-with-length": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
     b"/head-with-body": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
     b"/interim": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
                  b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
@@ -210,6 +228,13 @@ class ResponseFramingTest(raw_backend.RawBackendCase):
                 resp = self.get(c, path, method)
                 self.assertEqual(resp.status, status)
                 self.assertEqual(resp.body, b"")
+                self.assert_next_request_is_clean(c)
+
+    def test_a_304_or_204_with_a_content_length_and_no_body_is_answered_at_once(self):
+        for path, status in (("/304-with-length", 304), ("/204-with-length", 204)):
+            with self.subTest(path), self.client() as c:
+                resp = c.request("GET", path, [("Host", "raw.test")], timeout=3)
+                self.assertEqual(resp.status, status)
                 self.assert_next_request_is_clean(c)
 
     def test_no_content_answers_carry_no_framing_of_a_body(self):

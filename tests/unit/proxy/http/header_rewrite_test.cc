@@ -123,3 +123,16 @@ TEST_CASE("the same fields come out the same from both parsers", "[http]") {
   CHECK(via_llhttp == upstream_head_for(request, facts));
   CHECK(via_llhttp.starts_with("GET /x HTTP/1.1\r\nHost: h\r\nX-A: a\r\nX-B: b\r\nX-C: c\r\n"));
 }
+
+TEST_CASE("request fields with underscores are dropped unless allowed, as nginx does", "[http]") {
+  const std::string request = "GET / HTTP/1.1\r\nHost: a\r\nContent_Length: 5\r\nX_Custom: 1\r\nX-Kept: 2\r\n\r\n";
+  ForwardFacts facts{"10.0.0.1", "http", "80", "id", {}, {}, false, false};
+  std::string dropped = upstream_head_for(request, facts);
+  CHECK(dropped.find("Content_Length") == std::string::npos);
+  CHECK(dropped.find("X_Custom") == std::string::npos);
+  CHECK(dropped.find("X-Kept: 2\r\n") != std::string::npos);
+  facts.underscores = true;
+  std::string kept = upstream_head_for(request, facts);
+  CHECK(kept.find("Content_Length: 5\r\n") != std::string::npos);
+  CHECK(kept.find("X_Custom: 1\r\n") != std::string::npos);
+}

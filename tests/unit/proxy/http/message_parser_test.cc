@@ -251,6 +251,16 @@ TEST_CASE("responses to HEAD and 204 have no body; others stop after the head", 
   std::string no_content = "HTTP/1.1 204 No Content\r\n\r\n";
   p.start_message();
   CHECK(p.execute(no_content.data(), 0, no_content.size(), consumed) == ParseStatus::message_complete);
+
+  // A Content-Length on a 204, 304 or 1xx describes no body of theirs.
+  for (std::string bodyless : {"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+                               "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+                               "HTTP/1.1 103 Early Hints\r\nContent-Length: 5\r\n\r\n"}) {
+    INFO(bodyless);
+    p.start_message();
+    CHECK(p.execute(bodyless.data(), 0, bodyless.size(), consumed) == ParseStatus::message_complete);
+    CHECK(consumed == bodyless.size());
+  }
 }
 
 TEST_CASE("each field is classified once, whatever the case of its name", "[http]") {
@@ -273,8 +283,9 @@ TEST_CASE("each field is classified once, whatever the case of its name", "[http
 }
 
 TEST_CASE("names that only resemble known fields are end-to-end", "[http]") {
-  for (const char* name : {"hosts", "x-real-ipv6", "upgrades", "x-forwarded-prot", "t", "connectionx", "keep_alive"})
+  for (const char* name : {"hosts", "x-real-ipv6", "upgrades", "x-forwarded-prot", "t", "connectionx"})
     CHECK(classify_header(name) == HeaderKind::other);
+  CHECK(classify_header("keep_alive") == HeaderKind::underscored);
   CHECK(is_hop_by_hop(classify_header("Keep-Alive")));
   CHECK(is_hop_by_hop(classify_header("UPGRADE")));
   CHECK(is_forwarding(classify_header("X-Real-Ip")));
