@@ -132,9 +132,13 @@ class OutOfFileDescriptorsTest(unittest.TestCase):
         queued = proxy.connect()
         self.addCleanup(queued.close)
         queued.send(h.build_request("GET", "/queued", [("Host", "x")]))
+        # The admin listener meets the same EMFILE: it must back off too, not spin.
+        scrape = h.RawClient(proxy.admin_port)
+        self.addCleanup(scrape.close)
+        scrape.send(h.build_request("GET", "/healthz", [("Host", "admin")]))
         lines_before = len(proxy.proc.lines)
         # A measurement over a window, not a wait for an event: a proxy that retried accept(2)
-        # at once would burn a whole core here.
+        # at once, on a worker or on the admin listener, would burn a whole core here.
         cpu_before = cpu_seconds(pid)
         time.sleep(1.5)
         cpu_used = cpu_seconds(pid) - cpu_before
@@ -148,6 +152,8 @@ class OutOfFileDescriptorsTest(unittest.TestCase):
             c.close()
         self.assertEqual(queued.read_response(timeout=5).status, 200)
         queued.close()
+        self.assertEqual(scrape.read_response(timeout=5).status, 200)
+        scrape.close()
         with proxy.connect() as c:
             self.assertEqual(c.request("GET", "/after", [("Host", "x")]).status, 200)
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
