@@ -57,7 +57,10 @@ void drain_then_stop(asio::io_context& io, WorkerPool& pool, AdminServer& admin,
   auto deadline = std::chrono::steady_clock::now() + grace;
   auto timer = std::make_shared<asio::steady_timer>(io);
   auto poll = std::make_shared<std::function<void()>>();
-  *poll = [&io, &pool, &admin, deadline, timer, poll, released] {
+  // The function holds itself only weakly (a strong capture would be a cycle
+  // that LeakSanitizer reports at exit); the pending wait keeps it alive.
+  std::weak_ptr<std::function<void()>> weak_poll = poll;
+  *poll = [&io, &pool, &admin, deadline, timer, weak_poll, released] {
     if (*released && (pool.active_connections() == 0 || std::chrono::steady_clock::now() >= deadline)) {
       if (pool.active_connections() != 0)
         log::warn("grace period over, closing remaining connections",
@@ -67,7 +70,7 @@ void drain_then_stop(asio::io_context& io, WorkerPool& pool, AdminServer& admin,
       return;
     }
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([poll](boost::system::error_code) { (*poll)(); });
+    timer->async_wait([self = weak_poll.lock()](boost::system::error_code) { (*self)(); });
   };
   (*poll)();
 }

@@ -6,7 +6,14 @@ bind port 0 and report the real port in a `listening` log line, which is how
 tests find them. Tests wait for conditions with deadlines, never for fixed
 sleeps.
 
-Environment: SLUICE_BIN (the binary), SLUICE_REPO (the source tree).
+Environment: SLUICE_BIN (the binary), SLUICE_REPO (the source tree),
+SLUICE_SANITIZED (1/0: override detecting a sanitized binary),
+SLUICE_TIMEOUT_SCALE (multiplies the default deadline; 3 for a sanitized
+binary unless given).
+
+A sanitized sluice (-DSLUICE_SANITIZE=...) is stopped with SIGTERM at cleanup,
+so LeakSanitizer runs at exit, and every process's stderr and exit status are
+checked when it is closed: a sanitizer report fails the test that started it.
 """
 
 import atexit
@@ -19,6 +26,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -27,8 +35,35 @@ REPO = os.environ.get("SLUICE_REPO") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("SLUICE_BIN") or os.path.join(REPO, "build", "sluice")
 
+
+
+def _binary_is_sanitized(path):
+    """True when the binary carries a sanitizer runtime (ASan/UBSan/TSan hooks)."""
+    forced = os.environ.get("SLUICE_SANITIZED")
+    if forced is not None:
+        return forced not in ("", "0")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return any(sym in data for sym in (b"__asan_init", b"__tsan_init", b"__ubsan_handle_"))
+
+
+SANITIZED = _binary_is_sanitized(BIN)
+
+# A sanitized binary runs several times slower: deadlines stretch by this much
+# (what a test asserts stays the same; it only waits longer for it).
+TIMEOUT_SCALE = float(os.environ.get("SLUICE_TIMEOUT_SCALE") or (3.0 if SANITIZED else 1.0))
+
 # Default deadline for anything a test waits on.
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 10.0 * TIMEOUT_SCALE
+
+# What the runtimes print (tests/sanitizers/default_options.cc sets the codes).
+_SANITIZER_REPORT = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer|ThreadSanitizer)|WARNING: ThreadSanitizer|"
+    r"runtime error: |SUMMARY: (Address|Leak|Thread|Undefined(Behavior)?)Sanitizer")
+SANITIZER_EXIT_CODES = (86, 66)
 
 _LISTENING = re.compile(r"\blistening\b.*\blistener=(\S+).*\baddress=(\S+)")
 _LISTENING_JSON_KEYS = ("listener", "address")
@@ -39,7 +74,10 @@ _live_dirs = []
 
 def _cleanup_everything():
     for proc in list(_live_processes):
-        proc.kill()
+        try:
+            proc.kill()
+        except SanitizerReport as e:  # nothing left to fail at exit: print it
+            print(e, file=sys.stderr)
     for d in list(_live_dirs):
         shutil.rmtree(d, ignore_errors=True)
 
@@ -51,6 +89,27 @@ atexit.register(_cleanup_everything)
 
 class Timeout(AssertionError):
     pass
+
+
+class SanitizerReport(AssertionError):
+    """A sanitized process printed a report or exited with a sanitizer's exit code."""
+
+
+def sanitizer_report(name, stderr_text, returncode):
+    """The report text when stderr or the exit code shows a sanitizer finding, else None."""
+    lines = stderr_text.splitlines()
+    first = next((i for i, line in enumerate(lines) if _SANITIZER_REPORT.search(line)), None)
+    if first is None and returncode not in SANITIZER_EXIT_CODES:
+        return None
+    shown = lines[first:first + 200] if first is not None else lines[-30:]
+    return (f"{name} (rc={returncode}) reported a sanitizer finding:\n" + "\n".join(shown))
+
+
+def check_sanitizer(name, stderr_text, returncode):
+    """Raises SanitizerReport when the output shows a finding."""
+    report = sanitizer_report(name, stderr_text, returncode)
+    if report:
+        raise SanitizerReport(report)
 
 
 def wait_for(condition, timeout=DEFAULT_TIMEOUT, interval=0.01, message="condition"):
@@ -167,6 +226,18 @@ class Process:
         return self.wait(timeout)
 
     def kill(self):
+        """Ends the process (cleanup); raises SanitizerReport if it reported a finding.
+
+        A sanitized process gets SIGTERM first, so its leak check runs at exit;
+        one that does not exit in time (a request left in its grace period) is
+        killed, and only its stderr is checked.
+        """
+        if self.popen.poll() is None and SANITIZED:
+            self.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=DEFAULT_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                pass
         if self.popen.poll() is None:
             try:
                 self.popen.kill()
@@ -182,6 +253,7 @@ class Process:
             self.popen.stderr.close()
         if self in _live_processes:
             _live_processes.remove(self)
+            check_sanitizer(self.name, self.stderr_text(), self.popen.poll())
 
     def rss_kib(self):
         """VmRSS of the process in KiB, from /proc/PID/status."""
@@ -284,8 +356,10 @@ def run(args, timeout=DEFAULT_TIMEOUT, env=None):
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    return subprocess.run([str(a) for a in args], stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout, env=full_env)
+    result = subprocess.run([str(a) for a in args], stdin=subprocess.DEVNULL, capture_output=True,
+                            text=True, timeout=timeout, env=full_env)
+    check_sanitizer(os.path.basename(str(args[0])), result.stderr, result.returncode)
+    return result
 
 
 def free_port():
@@ -818,8 +892,14 @@ class ProxyFixture:
         return os.path.join(self.dir, name)
 
     def close(self):
+        reports = []
         for p in (self.proxy, self.dev, self.prod):
             if p is not None:
-                p.proc.kill()
+                try:
+                    p.proc.kill()
+                except SanitizerReport as e:
+                    reports.append(str(e))
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
+        if reports:
+            raise SanitizerReport("\n\n".join(reports))
