@@ -173,6 +173,12 @@ const char* parse_fields(const char* base, const char* p, const char* end, bool&
     const std::string_view value_view = trim_trailing_ows(value, value_end);  // leading OWS is skipped
     const HeaderField field{Span::of(base, name_view), value_view.empty() ? Span{} : Span::of(base, value_view),
                             classify_header(name_view)};
+    // llhttp refuses a tab after a Content-Length's digits (a space it
+    // accepts); declining leaves that verdict to it.
+    const char* const trimmed_end = value_view.data() + value_view.size();
+    if (field.kind == HeaderKind::content_length &&
+        std::memchr(trimmed_end, '\t', static_cast<std::size_t>(value_end - trimmed_end)) != nullptr)
+      return nullptr;
     if (!note_framing(value_view, field.kind, has_length, head)) return nullptr;
     record_field(head, field, base);
   }
