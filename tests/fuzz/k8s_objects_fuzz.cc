@@ -36,6 +36,9 @@ constexpr std::size_t kind_count = sizeof kinds / sizeof kinds[0];
   std::abort();
 }
 
+// `pick` is the kind asked for, or kind_count when the value names its own;
+// a value that names its own kind is decoded as that (with_type_meta only
+// fills in what is absent) and the informer refuses it.
 void check(const k8s::DecodeResult& r, std::size_t pick, std::string_view input) {
   if (!r.object) {
     if (r.error.empty()) fail("a failed decode says nothing", input);
@@ -51,7 +54,9 @@ void check(const k8s::DecodeResult& r, std::size_t pick, std::string_view input)
 void decode(const std::shared_ptr<const k8s::Value>& value, std::size_t pick, std::string_view input) {
   auto typed = pick < kind_count ? k8s::with_type_meta(value, kinds[pick].api_version, kinds[pick].kind) : value;
   const k8s::DecodeResult first = k8s::decode_object(typed);
-  check(first, pick, input);
+  const bool own_kind = value->member("kind")->kind() != k8s::Value::type::missing ||
+                        value->member("apiVersion")->kind() != k8s::Value::type::missing;
+  check(first, own_kind ? kind_count : pick, input);
   const k8s::DecodeResult again = k8s::decode_object(typed);
   if (first.object.has_value() != again.object.has_value() || first.error != again.error ||
       (first.object && !k8s::same_content(*first.object, *again.object)))
