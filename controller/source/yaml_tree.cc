@@ -14,6 +14,13 @@ using node_id = YamlTree::node_id;
 // Offsets in the tree are 32-bit; no manifest or kubeconfig comes near this.
 constexpr std::size_t max_input_bytes = std::size_t{1} << 30;
 
+// libyaml rescans every open flow level for each token it scans
+// (yaml_parser_stale_simple_keys), so its time grows with the square of the
+// nesting: 32,000 nested "[" took 2 s, 100,000 over a minute (found with
+// the yaml_manifest fuzz target). Kubernetes objects nest about 20 deep, CRD schemas about 40;
+// simdjson refuses JSON nested deeper than 1024.
+constexpr std::size_t max_depth = 256;
+
 std::string_view view(const yaml_char_t* s) {
   return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
 }
@@ -93,16 +100,21 @@ class YamlTreeBuilder {
     t_.text_.reserve(text_bytes / 2);
   }
 
-  // Applies one event; false (and error()) on an alias that cannot resolve.
+  // Applies one event; false (and error()) on an alias that cannot resolve
+  // or a collection nested too deep.
   bool on_event(const yaml_event_t& e) {
     switch (e.type) {
       case YAML_DOCUMENT_START_EVENT: anchors_.clear(); return true;  // anchors are per document
       case YAML_SCALAR_EVENT: on_scalar(e); return true;
       case YAML_ALIAS_EVENT: return on_alias(e);
       case YAML_SEQUENCE_START_EVENT:
+        if (open_.size() >= max_depth) return fail(e, "nested deeper than " + std::to_string(max_depth));
         open(YamlTree::type::sequence, e.data.sequence_start.anchor);
         return true;
-      case YAML_MAPPING_START_EVENT: open(YamlTree::type::map, e.data.mapping_start.anchor); return true;
+      case YAML_MAPPING_START_EVENT:
+        if (open_.size() >= max_depth) return fail(e, "nested deeper than " + std::to_string(max_depth));
+        open(YamlTree::type::map, e.data.mapping_start.anchor);
+        return true;
       case YAML_SEQUENCE_END_EVENT:
       case YAML_MAPPING_END_EVENT: close(); return true;
       default: return true;  // stream start/end, document end

@@ -166,6 +166,17 @@ TEST_CASE("a syntax error is one line naming its line and column", "[yaml]") {
   });
 }
 
+TEST_CASE("collections nest at most 256 deep, so deep nesting costs no quadratic time", "[yaml]") {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(dump(nested(256)).starts_with("[[[["));
+  CHECK(dump(nested(257)) == "error: line 1, column 257: nested deeper than 256");
+  // 100,000 levels took libyaml over a minute; refused at the 257th, it is instant.
+  CHECK(dump(nested(100000)) == "error: line 1, column 257: nested deeper than 256");
+  std::string block;
+  for (std::size_t i = 0; i < 300; ++i) block += std::string(i, ' ') + "k:\n";
+  CHECK(dump(block).find("nested deeper than 256") != std::string::npos);
+}
+
 TEST_CASE("invalid UTF-8 is an error with its byte offset", "[yaml]") {
   CHECK(dump("a: \xff\xfe\xfd\n").starts_with("error: byte 3: "));
 }
