@@ -177,6 +177,22 @@ TEST_CASE("collections nest at most 256 deep, so deep nesting costs no quadratic
   CHECK(dump(block).find("nested deeper than 256") != std::string::npos);
 }
 
+TEST_CASE("aliases may not expand a document past a million nodes", "[yaml]") {
+  // Each level aliases the one before 32 times: 32^4 = a million leaves.
+  auto laughs = [](int levels) {
+    std::string yaml = "l0: &l0 x\n";
+    for (int i = 1; i <= levels; ++i) {
+      yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+      for (int j = 0; j < 32; ++j) yaml += (j ? ", *l" : "*l") + std::to_string(i - 1);
+      yaml += "]\n";
+    }
+    return yaml;
+  };
+  CHECK(dump(laughs(3)).starts_with("{l0: \"x\", l1: [\"x\""));  // 32^3 + ...: allowed
+  CHECK(dump(laughs(4)).find("aliases expand it to more than 1048576 nodes") != std::string::npos);
+  CHECK(dump(laughs(4)).starts_with("error: line 5, column "));
+}
+
 TEST_CASE("invalid UTF-8 is an error with its byte offset", "[yaml]") {
   CHECK(dump("a: \xff\xfe\xfd\n").starts_with("error: byte 3: "));
 }
