@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   const std::string at_once = fuzz::drive(d);
   d.cuts = fuzz::cuts_from(data + 1, 3, d.bytes.size());
-  fuzz::expect_same(at_once, fuzz::drive(d), "a request split across reads parses differently", d.bytes);
+  fuzz::expect_same(fuzz::without_error_kind(at_once), fuzz::without_error_kind(fuzz::drive(d)),
+                    "a request split across reads parses differently", d.bytes);
   return 0;
 }

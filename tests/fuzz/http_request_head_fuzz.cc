@@ -30,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                     took_common ? "the common head and llhttp disagree" : "llhttp resumed after one byte differs",
                     d.bytes);
   d.cuts = fuzz::cuts_from(data + 1, 1, d.bytes.size());
-  fuzz::expect_same(llhttp_only, fuzz::drive(d), "a head split across two reads parses differently", d.bytes);
+  fuzz::expect_same(fuzz::without_error_kind(llhttp_only), fuzz::without_error_kind(fuzz::drive(d)),
+                    "a head split across two reads parses differently", d.bytes);
   return 0;
 }

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   d.cuts = {1};
   fuzz::expect_same(at_once, fuzz::drive(d), "the common head and llhttp disagree on a response", d.bytes);
   d.cuts = fuzz::cuts_from(data + 1, 3, d.bytes.size());
-  fuzz::expect_same(at_once, fuzz::drive(d), "a response split across reads parses differently", d.bytes);
+  fuzz::expect_same(fuzz::without_error_kind(at_once), fuzz::without_error_kind(fuzz::drive(d)),
+                    "a response split across reads parses differently", d.bytes);
   return 0;
 }
