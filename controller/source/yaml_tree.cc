@@ -1,6 +1,7 @@
 // libyaml events to a YamlTree; see yaml_tree.h.
 #include "controller/source/yaml_tree.h"
 
+#include <algorithm>
 #include <new>
 #include <unordered_map>
 
@@ -13,6 +14,20 @@ using node_id = YamlTree::node_id;
 
 // Offsets in the tree are 32-bit; no manifest or kubeconfig comes near this.
 constexpr std::size_t max_input_bytes = std::size_t{1} << 30;
+
+// libyaml rescans every open flow level for each token it scans
+// (yaml_parser_stale_simple_keys), so its time grows with the square of the
+// nesting: 32,000 nested "[" took 2 s, 100,000 over a minute (found with
+// the yaml_manifest fuzz target). Kubernetes objects nest about 20 deep, CRD schemas about 40;
+// simdjson refuses JSON nested deeper than 1024.
+constexpr std::size_t max_depth = 256;
+
+// An alias costs nothing in the tree, but the decoders copy what they read:
+// a 22 KB Ingress whose rules alias one rule whose paths alias one path took
+// 570 MB (found with the yaml_manifest fuzz target), the YAML "billion
+// laughs". A document may read as at most this many nodes, or four times the
+// nodes it really has, whichever is more (as go-yaml limits alias expansion).
+constexpr std::uint64_t max_expanded_nodes = 1 << 20;
 
 std::string_view view(const yaml_char_t* s) {
   return s ? std::string_view(reinterpret_cast<const char*>(s)) : std::string_view();
@@ -91,20 +106,26 @@ class YamlTreeBuilder {
     t_.nodes_.reserve(text_bytes / 12);
     t_.children_.reserve(text_bytes / 12);
     t_.text_.reserve(text_bytes / 2);
+    expanded_.reserve(text_bytes / 12);
   }
 
-  // Applies one event; false (and error()) on an alias that cannot resolve.
+  // Applies one event; false (and error()) on an alias that cannot resolve
+  // or a collection nested too deep.
   bool on_event(const yaml_event_t& e) {
     switch (e.type) {
       case YAML_DOCUMENT_START_EVENT: anchors_.clear(); return true;  // anchors are per document
       case YAML_SCALAR_EVENT: on_scalar(e); return true;
       case YAML_ALIAS_EVENT: return on_alias(e);
       case YAML_SEQUENCE_START_EVENT:
+        if (open_.size() >= max_depth) return fail(e, "nested deeper than " + std::to_string(max_depth));
         open(YamlTree::type::sequence, e.data.sequence_start.anchor);
         return true;
-      case YAML_MAPPING_START_EVENT: open(YamlTree::type::map, e.data.mapping_start.anchor); return true;
+      case YAML_MAPPING_START_EVENT:
+        if (open_.size() >= max_depth) return fail(e, "nested deeper than " + std::to_string(max_depth));
+        open(YamlTree::type::map, e.data.mapping_start.anchor);
+        return true;
       case YAML_SEQUENCE_END_EVENT:
-      case YAML_MAPPING_END_EVENT: close(); return true;
+      case YAML_MAPPING_END_EVENT: return close(e);
       default: return true;  // stream start/end, document end
     }
   }
@@ -119,6 +140,7 @@ class YamlTreeBuilder {
 
   node_id add(YamlTree::type kind, std::size_t first, std::size_t size) {
     t_.nodes_.push_back({kind, static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(size)});
+    expanded_.push_back(1);
     return static_cast<node_id>(t_.nodes_.size() - 1);
   }
 
@@ -160,15 +182,22 @@ class YamlTreeBuilder {
     open_.push_back({n, pending_.size()});
   }
 
-  void close() {
+  bool close(const yaml_event_t& e) {
     const Open o = open_.back();
     open_.pop_back();
+    // Each child is below the limit (checked when it closed), so no overflow.
+    std::uint64_t expanded = 1;
+    for (std::size_t i = o.first_pending; i < pending_.size(); ++i) expanded += expanded_[pending_[i]];
+    expanded_[o.id] = expanded;
+    const std::uint64_t limit = std::max<std::uint64_t>(max_expanded_nodes, 4 * t_.nodes_.size());
+    if (expanded > limit) return fail(e, "aliases expand it to more than " + std::to_string(limit) + " nodes");
     auto& node = t_.nodes_[o.id];
     node.first = static_cast<std::uint32_t>(t_.children_.size());
     node.size = static_cast<std::uint32_t>(pending_.size() - o.first_pending);
     t_.children_.insert(t_.children_.end(), pending_.begin() + static_cast<std::ptrdiff_t>(o.first_pending),
                         pending_.end());
     pending_.resize(o.first_pending);
+    return true;
   }
 
   bool fail(const yaml_event_t& e, const std::string& what) {
@@ -179,6 +208,7 @@ class YamlTreeBuilder {
   YamlTree& t_;
   std::vector<Open> open_;
   std::vector<node_id> pending_;
+  std::vector<std::uint64_t> expanded_;  // by node: how many nodes it reads as, aliases expanded
   std::unordered_map<std::string, node_id> anchors_;
   std::string error_;
 };

@@ -104,6 +104,73 @@ std::string file_or_data(const MapRef& map, const char* file_key, const char* da
   return {};
 }
 
+// Adds one file's text to the merge; an empty file (or document) adds nothing.
+void add_kubeconfig(std::vector<KubeconfigFile>& files, std::string_view text, const fs::path& dir,
+                    const std::string& name) {
+  std::string error;
+  auto tree = parse_yaml(text, error);
+  if (!tree) fail("kubeconfig " + name + ": " + error);
+  if (tree->documents().empty()) return;
+  const node_id root = tree->documents().front();
+  if (tree->kind(root) == YamlTree::type::null) return;
+  if (tree->kind(root) != YamlTree::type::map) fail("kubeconfig " + name + " is not a YAML map");
+  files.push_back({dir, std::move(tree), root});
+}
+
+// The credentials of user `user_name` (named by `context`) into `c`.
+void read_user(const std::vector<KubeconfigFile>& files, const std::string& user_name,
+               const std::string& context, ClusterConfig& c) {
+  auto user = find_named(files, "users", user_name, "user");
+  if (!user) fail("kubeconfig: user \"" + user_name + "\" (context \"" + context + "\") not found");
+  const MapRef& u = user->first;
+  if (u.has("exec")) fail("kubeconfig: user \"" + user_name + "\" uses exec credentials, which sluice does not support");
+  if (u.has("auth-provider")) fail("kubeconfig: user \"" + user_name + "\" uses an auth-provider, which sluice does not support");
+  if (u.has("username") || u.has("password")) fail("kubeconfig: user \"" + user_name + "\" uses basic auth, which sluice does not support");
+  c.token = scalar(u, "token");
+  if (std::string f = scalar(u, "tokenFile"); !f.empty()) {
+    c.token_file = resolve(user->second, f).string();
+    if (!read_file(c.token_file)) fail("kubeconfig: cannot read tokenFile " + c.token_file);
+  }
+  c.client_cert_pem = file_or_data(u, "client-certificate", "client-certificate-data", user->second);
+  c.client_key_pem = file_or_data(u, "client-key", "client-key-data", user->second);
+  if (c.client_cert_pem.empty() != c.client_key_pem.empty())
+    fail("kubeconfig: user \"" + user_name + "\" needs both a client certificate and its key");
+}
+
+// The config the merged files give for `context_name` (or their current-context);
+// `paths` names them in messages.
+ClusterConfig resolve_kubeconfig(const std::vector<KubeconfigFile>& files, const std::string& context_name,
+                                 const std::string& paths) {
+  std::string context = context_name;
+  for (const auto& f : files) {
+    if (!context.empty()) break;
+    context = scalar(MapRef{f.tree.get(), f.root}, "current-context");
+  }
+  if (context.empty()) fail("kubeconfig " + paths + " has no current-context");
+  auto ctx = find_named(files, "contexts", context, "context");
+  if (!ctx) fail("kubeconfig: context \"" + context + "\" not found");
+  const std::string cluster_name = scalar(ctx->first, "cluster");
+  const std::string user_name = scalar(ctx->first, "user");
+  auto cluster = find_named(files, "clusters", cluster_name, "cluster");
+  if (!cluster) fail("kubeconfig: cluster \"" + cluster_name + "\" (context \"" + context + "\") not found");
+
+  ClusterConfig c;
+  std::string error;
+  const std::string server = scalar(cluster->first, "server");
+  if (server.empty()) fail("kubeconfig: cluster \"" + cluster_name + "\" has no server");
+  if (!parse_server_url(server, c, error)) fail("kubeconfig: " + error);
+  c.ca_pem = file_or_data(cluster->first, "certificate-authority", "certificate-authority-data",
+                          cluster->second);
+  const std::string insecure = scalar(cluster->first, "insecure-skip-tls-verify");
+  c.insecure_skip_tls_verify = insecure == "true" || insecure == "True";
+  c.tls_server_name = scalar(cluster->first, "tls-server-name");
+
+  if (!user_name.empty()) read_user(files, user_name, context, c);
+  c.ns = scalar(ctx->first, "namespace");
+  c.source = "kubeconfig " + paths + ", context " + context;
+  return c;
+}
+
 }  // namespace
 
 bool parse_server_url(std::string_view url, ClusterConfig& out, std::string& error) {
@@ -196,62 +263,19 @@ ClusterConfig load_kubeconfig(const std::string& paths, const std::string& conte
       if (first_missing.empty()) first_missing = path;
       continue;
     }
-    std::string error;
-    auto tree = parse_yaml(*text, error);
-    if (!tree) fail("kubeconfig " + path + ": " + error);
-    if (tree->documents().empty()) continue;  // an empty file merges as nothing
-    const node_id root = tree->documents().front();
-    if (tree->kind(root) == YamlTree::type::null) continue;
-    if (tree->kind(root) != YamlTree::type::map) fail("kubeconfig " + path + " is not a YAML map");
-    files.push_back({fs::absolute(path).parent_path(), std::move(tree), root});
+    add_kubeconfig(files, *text, fs::absolute(path).parent_path(), path);
   }
   if (files.empty())
     fail("kubeconfig " + (first_missing.empty() ? paths : first_missing) + " cannot be read");
+  return resolve_kubeconfig(files, context_name, paths);
+}
 
-  std::string context = context_name;
-  for (const auto& f : files) {
-    if (!context.empty()) break;
-    context = scalar(MapRef{f.tree.get(), f.root}, "current-context");
-  }
-  if (context.empty()) fail("kubeconfig " + paths + " has no current-context");
-  auto ctx = find_named(files, "contexts", context, "context");
-  if (!ctx) fail("kubeconfig: context \"" + context + "\" not found");
-  const std::string cluster_name = scalar(ctx->first, "cluster");
-  const std::string user_name = scalar(ctx->first, "user");
-  auto cluster = find_named(files, "clusters", cluster_name, "cluster");
-  if (!cluster) fail("kubeconfig: cluster \"" + cluster_name + "\" (context \"" + context + "\") not found");
-
-  ClusterConfig c;
-  std::string error;
-  const std::string server = scalar(cluster->first, "server");
-  if (server.empty()) fail("kubeconfig: cluster \"" + cluster_name + "\" has no server");
-  if (!parse_server_url(server, c, error)) fail("kubeconfig: " + error);
-  c.ca_pem = file_or_data(cluster->first, "certificate-authority", "certificate-authority-data",
-                          cluster->second);
-  const std::string insecure = scalar(cluster->first, "insecure-skip-tls-verify");
-  c.insecure_skip_tls_verify = insecure == "true" || insecure == "True";
-  c.tls_server_name = scalar(cluster->first, "tls-server-name");
-
-  if (!user_name.empty()) {
-    auto user = find_named(files, "users", user_name, "user");
-    if (!user) fail("kubeconfig: user \"" + user_name + "\" (context \"" + context + "\") not found");
-    const MapRef& u = user->first;
-    if (u.has("exec")) fail("kubeconfig: user \"" + user_name + "\" uses exec credentials, which sluice does not support");
-    if (u.has("auth-provider")) fail("kubeconfig: user \"" + user_name + "\" uses an auth-provider, which sluice does not support");
-    if (u.has("username") || u.has("password")) fail("kubeconfig: user \"" + user_name + "\" uses basic auth, which sluice does not support");
-    c.token = scalar(u, "token");
-    if (std::string f = scalar(u, "tokenFile"); !f.empty()) {
-      c.token_file = resolve(user->second, f).string();
-      if (!read_file(c.token_file)) fail("kubeconfig: cannot read tokenFile " + c.token_file);
-    }
-    c.client_cert_pem = file_or_data(u, "client-certificate", "client-certificate-data", user->second);
-    c.client_key_pem = file_or_data(u, "client-key", "client-key-data", user->second);
-    if (c.client_cert_pem.empty() != c.client_key_pem.empty())
-      fail("kubeconfig: user \"" + user_name + "\" needs both a client certificate and its key");
-  }
-  c.ns = scalar(ctx->first, "namespace");
-  c.source = "kubeconfig " + paths + ", context " + context;
-  return c;
+ClusterConfig parse_kubeconfig(std::string_view text, const fs::path& dir, const std::string& context,
+                               const std::string& name) {
+  std::vector<KubeconfigFile> files;
+  add_kubeconfig(files, text, dir, name);
+  if (files.empty()) fail("kubeconfig " + name + " is empty");
+  return resolve_kubeconfig(files, context, name);
 }
 
 std::optional<ClusterConfig> find_cluster_config(const std::string& kubeconfig_flag, std::string& error) {

@@ -50,6 +50,12 @@ std::optional<ClusterConfig> in_cluster_config(std::string& error,
 // auth-provider).
 ClusterConfig load_kubeconfig(const std::string& paths, const std::string& context = "");
 
+// One kubeconfig from its text, as load_kubeconfig reads each file: `dir`
+// resolves its relative file references and `name` stands for it in
+// messages. Throws as load_kubeconfig does (an empty text is an error).
+ClusterConfig parse_kubeconfig(std::string_view text, const std::filesystem::path& dir,
+                               const std::string& context = "", const std::string& name = "kubeconfig");
+
 // The cluster source to use, in client-go's order: `kubeconfig_flag`, then
 // $KUBECONFIG, then the in-cluster service account. nullopt with `error`
 // set (one line) when there is none or it is unusable.

@@ -166,6 +166,33 @@ TEST_CASE("a syntax error is one line naming its line and column", "[yaml]") {
   });
 }
 
+TEST_CASE("collections nest at most 256 deep, so deep nesting costs no quadratic time", "[yaml]") {
+  auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(dump(nested(256)).starts_with("[[[["));
+  CHECK(dump(nested(257)) == "error: line 1, column 257: nested deeper than 256");
+  // 100,000 levels took libyaml over a minute; refused at the 257th, it is instant.
+  CHECK(dump(nested(100000)) == "error: line 1, column 257: nested deeper than 256");
+  std::string block;
+  for (std::size_t i = 0; i < 300; ++i) block += std::string(i, ' ') + "k:\n";
+  CHECK(dump(block).find("nested deeper than 256") != std::string::npos);
+}
+
+TEST_CASE("aliases may not expand a document past a million nodes", "[yaml]") {
+  // Each level aliases the one before 32 times: 32^4 = a million leaves.
+  auto laughs = [](int levels) {
+    std::string yaml = "l0: &l0 x\n";
+    for (int i = 1; i <= levels; ++i) {
+      yaml += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+      for (int j = 0; j < 32; ++j) yaml += (j ? ", *l" : "*l") + std::to_string(i - 1);
+      yaml += "]\n";
+    }
+    return yaml;
+  };
+  CHECK(dump(laughs(3)).starts_with("{l0: \"x\", l1: [\"x\""));  // 32^3 + ...: allowed
+  CHECK(dump(laughs(4)).find("aliases expand it to more than 1048576 nodes") != std::string::npos);
+  CHECK(dump(laughs(4)).starts_with("error: line 5, column "));
+}
+
 TEST_CASE("invalid UTF-8 is an error with its byte offset", "[yaml]") {
   CHECK(dump("a: \xff\xfe\xfd\n").starts_with("error: byte 3: "));
 }

@@ -82,6 +82,20 @@ TEST_CASE("a kubeconfig's current context picks cluster and user", "[kubeconfig]
   CHECK_FALSE(one.insecure_skip_tls_verify);
 }
 
+TEST_CASE("a kubeconfig parses from text as from its file", "[kubeconfig]") {
+  TempDir d;
+  d.write("ca.pem", "CA FILE");
+  d.write("token", "file-token\n");
+  d.write("key.pem", "KEY");
+  ClusterConfig c = parse_kubeconfig(kubeconfig, d.path);
+  CHECK(c.host == "two.example");
+  CHECK(c.token_file == (d.path / "token").string());  // relative to `dir`
+  CHECK(c.client_key_pem == "KEY");
+  CHECK(parse_kubeconfig(kubeconfig, d.path, "one").ca_pem == "CA FILE");
+  CHECK_THROWS_WITH(parse_kubeconfig("", d.path, "", "inline"), Catch::Contains("kubeconfig inline is empty"));
+  CHECK_THROWS_WITH(parse_kubeconfig("[1]", d.path), Catch::Contains("not a YAML map"));
+}
+
 TEST_CASE("kubeconfig files merge: the first to define a name wins", "[kubeconfig]") {
   TempDir d;
   auto a = d.write("a", "current-context: x\ncontexts:\n- {name: x, context: {cluster: c, user: u}}\n"
