@@ -72,14 +72,6 @@ inline bool bodyless_response(const Drive& d, const MessageHead& h) {
          (d.response_to_head || h.status < 200 || h.status == 204 || h.status == 304);
 }
 
-// Open finding (tests/fuzz/findings/http_response/): MessageParser reads a
-// body after a 204 or 304 with a Content-Length. Until it is fixed, setting
-// SLUICE_FUZZ_ALLOW_BODYLESS_BODY lets a fuzzing run look past it for others.
-inline bool allow_bodyless_body() {
-  static const bool allow = std::getenv("SLUICE_FUZZ_ALLOW_BODYLESS_BODY") != nullptr;
-  return allow;
-}
-
 // Runs the parser over `d` and returns what it reported at each stop.
 inline std::string drive(const Drive& d) {
   const char* base = d.bytes.data();
@@ -108,7 +100,7 @@ inline std::string drive(const Drive& d) {
       if (status == ParseStatus::error) return out + "error=" + std::to_string(static_cast<int>(p.error()));
       if (head_end != SIZE_MAX && p.body_bytes() > pos - head_end)
         fail("more body bytes than bytes after the head", d.bytes, std::to_string(p.body_bytes()));
-      if (p.in_body() && bodyless_response(d, p.head()) && !allow_bodyless_body())
+      if (p.in_body() && bodyless_response(d, p.head()))
         fail("a bodyless response waits for a body", d.bytes, describe(p.head(), base));
       if (status == ParseStatus::need_more) {
         if (avail < size) {  // the next read
@@ -133,7 +125,7 @@ inline std::string drive(const Drive& d) {
       const bool bodyless = bodyless_response(d, h);
       if (!h.chunked && !bodyless && !p.needs_eof() && p.body_bytes() != h.content_length)
         fail("a Content-Length body completed with another length", d.bytes, describe(h, base));
-      if (bodyless && p.body_bytes() != 0 && !allow_bodyless_body())
+      if (bodyless && p.body_bytes() != 0)
         fail("a bodyless response completed with body bytes", d.bytes, describe(h, base));
       if (d.kind == MessageParser::Kind::request && d.max_body_bytes != 0 && p.body_bytes() > d.max_body_bytes)
         fail("a request body passed the body limit", d.bytes, describe(h, base));
