@@ -282,12 +282,12 @@ int MessageParser::on_headers_complete(llhttp_t* p) {
   if (s.kind_ == Kind::response) {
     const int st = s.head_.status;
     if (s.response_to_head_) return 1;  // no body follows, whatever the headers say
-    // 1xx (but 101, which llhttp treats as an upgrade), 204 and 304 have no
-    // body whatever their Content-Length says (RFC 9110 6.4.1); llhttp 8.1
-    // would wait for one unless told to skip it, and a client would wait
-    // for a 304 that never came (found by the http_response fuzz target).
-    if ((st < 200 && st != 101) || st == 204 || st == 304) return 1;
-    const bool bodyless = st == 101 || ((p->flags & F_CONTENT_LENGTH) && p->content_length == 0);
+    // 1xx, 204 and 304 have no body whatever their Content-Length says
+    // (RFC 9110 6.4.1; after a 101 the bytes are the new protocol's): llhttp
+    // 8.1 reads one unless told to skip it, and a client waited for a 304
+    // that never came (both found by the http_response fuzz target).
+    if (st < 200 || st == 204 || st == 304) return 1;
+    const bool bodyless = (p->flags & F_CONTENT_LENGTH) && p->content_length == 0;
     if (!bodyless) s.head_.has_body = true;  // includes read-until-close
     if (!bodyless) s.start_chunked_body();
     return bodyless ? 0 : HPE_PAUSED;
