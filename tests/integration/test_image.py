@@ -72,12 +72,13 @@ class ImageTest(unittest.TestCase):
         return f"sluice-test-{os.getpid()}-{what}"
 
     def remove_later(self, kind, name):
-        # One name per rm, and -i: podman 4.3's `rm -f A B` removes nothing
-        # when B does not exist.
+        # One name per rm, and podman's -i: podman 4.3's `rm -f A B` removes
+        # nothing when B does not exist (docker has no -i, nor that bug).
+        ignore = ["-i"] if self.tool == "podman" else []
         if kind == "pod":
-            self.addCleanup(self.engine, "pod", "rm", "-i", "-f", name, check=False)
+            self.addCleanup(self.engine, "pod", "rm", *ignore, "-f", name, check=False)
         else:
-            self.addCleanup(self.engine, "rm", "-i", "-f", name, check=False)
+            self.addCleanup(self.engine, "rm", *ignore, "-f", name, check=False)
 
     def test_labels_and_version_agree_with_the_project(self):
         version = project_version()
@@ -119,7 +120,8 @@ class ImageTest(unittest.TestCase):
             self.engine("pod", "create", "--name", pod, *publish)
             where, backends = ["--pod", pod], ["--pod", pod]
         else:
-            where, backends = ["--name", proxy, *publish], ["--network", f"container:{proxy}"]
+            # Docker has no pods: the backends join the proxy's network.
+            where, backends = publish, ["--network", f"container:{proxy}"]
         # deploy/components/controller-pod: read-only root, no capabilities,
         # no privilege escalation, the image's own non-root user.
         self.remove_later("container", proxy)
