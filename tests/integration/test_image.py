@@ -139,8 +139,12 @@ class ImageTest(unittest.TestCase):
 
     def test_demo_pod_serves_the_walkthrough_locked_down_and_stops_on_sigterm(self):
         (http_port, https_port, admin_port), proxy = self.start_demo()
-        h.wait_for(lambda: h.request(admin_port, "GET", "/readyz", timeout=2).status == 200,
-                   timeout=30, message="/readyz in the container")
+        try:
+            h.wait_for(lambda: h.request(admin_port, "GET", "/readyz", timeout=2).status == 200,
+                       timeout=30, message="/readyz in the container")
+        except h.Timeout as e:
+            logs = self.engine("logs", proxy, check=False)
+            raise AssertionError(f"{e}\nproxy container's log:\n{logs.stdout}{logs.stderr}") from None
         # The backends start beside the proxy; wait until both answer through it.
         h.wait_for(lambda: server_name(h.request(http_port, "GET", "/dev", timeout=2)) == "dev-pod" and
                    server_name(h.request(http_port, "GET", "/prod", timeout=2)) == "prod-pod",
