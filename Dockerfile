@@ -48,7 +48,8 @@ USER 65532:65532
 EXPOSE 8080 8443 10254
 ENTRYPOINT ["/usr/local/bin/sluice"]
 # Last, so a new revision reuses every layer above. scripts/image passes the
-# version from CMakeLists.txt (test_image.py checks this default matches it).
+# version from CMakeLists.txt (test_image.py checks this default matches it),
+# and the three also as --label, which podman's layer cache cannot go stale on.
 ARG SLUICE_VERSION=0.1.0
 ARG SLUICE_REVISION=unknown
 ARG SLUICE_SOURCE=unknown
