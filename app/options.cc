@@ -72,6 +72,7 @@ Logging:
   --access-log off|stdout|FILE  one line per request, written off the request path (default stdout)
   --access-log-format text|json ingress-nginx's upstream format, or JSON (default text)
   --help                        this text
+  --version                     print "sluice VERSION" and exit
 Durations: 500ms, 10s, 2m, 1h (a bare number is seconds).
 )";
 
