@@ -2,6 +2,7 @@
 #include "proxy/worker/worker.h"
 
 #include <cerrno>
+#include <cstring>
 
 #include <boost/asio/post.hpp>
 
@@ -136,7 +137,10 @@ void Worker::back_off(Listener& l, const boost::system::error_code& ec) {
   ++fd_failures_unlogged_;
   const auto now = std::chrono::steady_clock::now();
   if (now - fd_warning_at_ >= fd_warning_interval) {
-    log::warn("accept failed, retrying", {{"worker", std::to_string(index_)}, {"error", ec.message()},
+    // strerror, not ec.message(): accept(2) errors are errno values, and the
+    // category's virtual message() is what UBSan's vptr check cannot verify
+    // while the process has no descriptor for its probe (a false report).
+    log::warn("accept failed, retrying", {{"worker", std::to_string(index_)}, {"error", std::strerror(ec.value())},
                                           {"failures", std::to_string(fd_failures_unlogged_)}});
     fd_warning_at_ = now;
     fd_failures_unlogged_ = 0;

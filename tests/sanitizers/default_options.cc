@@ -25,7 +25,7 @@ const char* __asan_default_options() {
 
 const char* __ubsan_default_options() {
   // Without print_stacktrace UBSan prints only the file and line of the check.
-  return "exitcode=86:halt_on_error=1:print_stacktrace=1" SLUICE_UBSAN_SUPPRESSIONS;
+  return "exitcode=86:halt_on_error=1:print_stacktrace=1";
 }
 
 const char* __lsan_default_options() {
