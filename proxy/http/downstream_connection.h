@@ -17,6 +17,7 @@
 #include <optional>
 #include <tuple>
 
+#include "common/coarse_clock.h"
 #include "proxy/http/byte_buffer.h"
 #include "proxy/http/exchange_record.h"
 #include "proxy/http/local_reply.h"
@@ -159,5 +160,48 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   // Where the non-throwing socket operations put errors nobody acts on.
   boost::system::error_code ignored_;
 };
+
+// The per-I/O helpers are inline: every file of the class calls them on the
+// request path, once or twice per read and write.
+
+// Deadlines read the coarse clock: they are seconds away, and a precise
+// reading costs more than the rest of setting one. One a tick early is
+// still compared with steady_clock by the timer and the watchdog alike.
+// Moving a deadline later costs an assignment; only a deadline earlier than
+// the armed expiry re-arms the timer.
+inline void DownstreamConnection::set_downstream_deadline(std::chrono::milliseconds d) {
+  downstream_deadline_ = coarse_steady_now() + d;
+  arm_watchdog(downstream_deadline_);
+}
+
+inline void DownstreamConnection::set_upstream_deadline(std::chrono::milliseconds d) {
+  upstream_deadline_ = coarse_steady_now() + d;
+  arm_watchdog(upstream_deadline_);
+}
+
+inline void DownstreamConnection::arm_watchdog(clock::time_point deadline) {
+  if (deadline < watchdog_expiry_) watchdog_timer_.cancel();
+}
+
+// Reads are not coroutines: each returns an operation that co_await starts
+// from the calling coroutine's own frame (see stream_ops.h).
+inline DownstreamConnection::Read DownstreamConnection::read_downstream(boost::asio::mutable_buffer buffer) {
+  return {&socket_, tls_ ? &*tls_ : nullptr, buffer};
+}
+
+// Plain TCP writes try one send(2) first (immediate_write.h); TLS writes are
+// operations on the stream.
+inline WriteResult DownstreamConnection::write_downstream(std::array<boost::asio::const_buffer, 2> buffers) {
+  if (!tls_) return write_all(socket_, buffers);
+  return write_tls(buffers);
+}
+
+inline DownstreamConnection::Read DownstreamConnection::read_upstream(boost::asio::mutable_buffer buffer) {
+  return {&upstream_->socket, nullptr, buffer};
+}
+
+inline WriteResult DownstreamConnection::write_upstream(std::array<boost::asio::const_buffer, 2> buffers) {
+  return write_all(upstream_->socket, buffers);
+}
 
 }  // namespace sluice
