@@ -6,7 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 
-#include "proxy/debug_views.h"
+#include "proxy/server/debug_views.h"
 
 namespace sluice::app {
 

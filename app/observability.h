@@ -12,10 +12,10 @@
 #include "controller/object_store.h"
 #include "controller/secret_keeper.h"
 #include "controller/source/k8s/cluster_source.h"
-#include "proxy/access_log/access_log.h"
-#include "proxy/admin_server.h"
-#include "proxy/metrics/metrics_endpoint.h"
-#include "proxy/worker/worker_pool.h"
+#include "proxy/observe/access_log/access_log.h"
+#include "proxy/server/admin_server.h"
+#include "proxy/observe/metrics/metrics_endpoint.h"
+#include "proxy/server/worker_pool.h"
 
 namespace sluice::app {
 

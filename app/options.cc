@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/strings.h"
-#include "proxy/http/message_head.h"
+#include "proxy/codec/h1/message_head.h"
 
 namespace sluice::app {
 

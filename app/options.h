@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "controller/cluster_options.h"
 #include "controller/translator_options.h"
-#include "proxy/access_log/access_log_format.h"
+#include "proxy/observe/access_log/access_log_format.h"
 #include "proxy/proxy_config.h"
 
 namespace sluice::app {

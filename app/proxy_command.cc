@@ -17,10 +17,10 @@
 #include "controller/controller_loop.h"
 #include "controller/object_store.h"
 #include "controller/source/manifest_folder.h"
-#include "proxy/admin_server.h"
-#include "proxy/listener.h"
-#include "proxy/tls/tls_server.h"
-#include "proxy/worker/worker_pool.h"
+#include "proxy/server/admin_server.h"
+#include "proxy/server/listener.h"
+#include "proxy/transport/tls_server.h"
+#include "proxy/server/worker_pool.h"
 
 namespace sluice::app {
 namespace {

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "common/model/route_table.h"
-#include "proxy/http/header_rewrite.h"
-#include "proxy/http/message_parser.h"
+#include "proxy/codec/h1/header_rewrite.h"
+#include "proxy/codec/h1/message_parser.h"
 
 namespace {
 

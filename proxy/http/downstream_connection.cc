@@ -18,12 +18,12 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "proxy/http/downstream_connection_detail.h"
-#include "proxy/http/header_rewrite.h"
-#include "proxy/http/request_target.h"
-#include "proxy/escaped_exception.h"
-#include "proxy/listener.h"
-#include "proxy/tls/tls_server.h"
-#include "proxy/worker/worker.h"
+#include "proxy/codec/h1/header_rewrite.h"
+#include "proxy/codec/h1/request_target.h"
+#include "proxy/server/escaped_exception.h"
+#include "proxy/server/listener.h"
+#include "proxy/transport/tls_server.h"
+#include "proxy/server/worker.h"
 
 namespace sluice {
 

@@ -18,14 +18,14 @@
 #include <tuple>
 
 #include "common/coarse_clock.h"
-#include "proxy/http/byte_buffer.h"
+#include "proxy/transport/byte_buffer.h"
 #include "proxy/http/exchange_record.h"
 #include "proxy/http/local_reply.h"
-#include "proxy/http/message_parser.h"
-#include "proxy/http/immediate_write.h"
-#include "proxy/http/stream_ops.h"
+#include "proxy/codec/h1/message_parser.h"
+#include "proxy/transport/immediate_write.h"
+#include "proxy/transport/stream_ops.h"
 #include "proxy/upstream/upstream_connection.h"
-#include "proxy/worker/snapshot_slot.h"
+#include "proxy/server/snapshot_slot.h"
 
 namespace sluice {
 

@@ -6,7 +6,7 @@
 
 #include "common/log.h"
 #include "proxy/http/downstream_connection_detail.h"
-#include "proxy/worker/worker.h"
+#include "proxy/server/worker.h"
 
 namespace sluice {
 

@@ -9,8 +9,8 @@
 
 #include "common/log.h"
 #include "proxy/http/downstream_connection_detail.h"
-#include "proxy/http/header_rewrite.h"
-#include "proxy/worker/worker.h"
+#include "proxy/codec/h1/header_rewrite.h"
+#include "proxy/server/worker.h"
 
 namespace sluice {
 

@@ -6,8 +6,8 @@
 
 #include "common/log.h"
 #include "proxy/http/downstream_connection_detail.h"
-#include "proxy/listener.h"
-#include "proxy/worker/worker.h"
+#include "proxy/server/listener.h"
+#include "proxy/server/worker.h"
 
 namespace sluice {
 

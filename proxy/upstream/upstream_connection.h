@@ -4,7 +4,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "proxy/http/byte_buffer.h"
+#include "proxy/transport/byte_buffer.h"
 
 namespace sluice {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "proxy/http/common_head.h"
-#include "proxy/http/message_parser.h"
+#include "proxy/codec/h1/common_head.h"
+#include "proxy/codec/h1/message_parser.h"
 
 namespace sluice::fuzz {
 
