@@ -148,7 +148,7 @@ void Translation::add_path(const k8s::Ingress& ing, const std::string& host,
   if (!backend) return;
   Route r{.host = host, .path = spec->path, .match = spec->match, .backend = *backend,
           .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name,
-          .ssl_redirect = wants_ssl_redirect(ing, tls_hosts_.contains(host))};
+          .policy = builder_.add_policy({.ssl_redirect = wants_ssl_redirect(ing, tls_hosts_.contains(host))})};
   // route_owner_ mirrors the builder's keys, so this cannot conflict.
   if (builder_.add_route(std::move(r))) route_owner_[key] = ing.meta.key();
 }

@@ -11,6 +11,7 @@
 
 #include "common/model/backend.h"
 #include "common/model/flat_key_table.h"
+#include "common/model/policy.h"
 #include "common/model/tls_certificate.h"
 
 namespace sluice {
@@ -28,7 +29,7 @@ struct Route {
   std::string ingress_namespace;
   std::string ingress_name;
   bool is_default = false;    // from spec.defaultBackend
-  bool ssl_redirect = false;  // plain-HTTP requests get 308 to https:// (host has TLS)
+  std::uint32_t policy = 0;   // index into RouteTable::policies(); 0 is the empty policy
 };
 
 struct RouteMatch {
@@ -57,6 +58,9 @@ class RouteTable {
   std::uint64_t generation() const { return generation_; }
   const std::vector<Route>& routes() const { return routes_; }
   const std::vector<Backend>& backends() const { return backends_; }
+  // Deduplicated: equal policies share one index. [0] is RoutePolicy{}.
+  const std::vector<RoutePolicy>& policies() const { return policies_; }
+  const RoutePolicy& policy(const Route& r) const { return policies_[r.policy]; }
   std::size_t host_count() const { return exact_host_count_; }
 
   // The certificate for a TLS handshake's SNI name: exact host, then a
@@ -119,6 +123,7 @@ class RouteTable {
   std::uint64_t generation_ = 0;
   std::vector<Route> routes_;
   std::vector<Backend> backends_;
+  std::vector<RoutePolicy> policies_{RoutePolicy{}};
   // Exact host names and wildcard domains ("*.example.com" keyed by
   // "example.com"), then every path of every host in one table: a lookup
   // reads about one cache line per probe whatever the number of rules.
@@ -140,6 +145,8 @@ class RouteTableBuilder {
  public:
   // Returns the index of the backend with b.name, adding it if new.
   std::uint32_t add_backend(Backend b);
+  // The index of a policy equal to `p`, adding it if new (for Route::policy).
+  std::uint32_t add_policy(RoutePolicy p);
   // False when an earlier route already holds this host/path/match (conflict).
   bool add_route(Route r);
   // Serves what no path of `r.host` matches ("" = every unmatched request).
@@ -170,6 +177,7 @@ class RouteTableBuilder {
   StringMap<HostRules> wildcards_;  // "*.example.com" keyed by "example.com"
   HostRules catch_all_;
   StringMap<std::uint32_t> backend_by_name_;
+  StringMap<std::uint32_t> policy_by_text_{{describe(RoutePolicy{}), 0}};
   std::unordered_map<const TlsCertificate*, std::uint32_t> certificate_by_pointer_;
 };
 

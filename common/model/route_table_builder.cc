@@ -17,6 +17,15 @@ std::uint32_t RouteTableBuilder::add_backend(Backend b) {
   return index;
 }
 
+std::uint32_t RouteTableBuilder::add_policy(RoutePolicy p) {
+  std::string text = describe(p);
+  if (auto it = policy_by_text_.find(text); it != policy_by_text_.end()) return it->second;
+  auto index = static_cast<std::uint32_t>(table_.policies_.size());
+  policy_by_text_.emplace(std::move(text), index);
+  table_.policies_.push_back(std::move(p));
+  return index;
+}
+
 RouteTableBuilder::HostRules& RouteTableBuilder::rules_for(const std::string& host) {
   if (host.empty()) return catch_all_;
   if (host.starts_with("*.")) return wildcards_[host.substr(2)];
@@ -25,6 +34,7 @@ RouteTableBuilder::HostRules& RouteTableBuilder::rules_for(const std::string& ho
 
 bool RouteTableBuilder::add_route(Route r) {
   assert(r.backend < table_.backends_.size());  // the translator adds backends first
+  assert(r.policy < table_.policies_.size());
   if (r.match == PathMatch::prefix) r.path = normalize_prefix(r.path);
   auto& rules = rules_for(r.host);
   auto& map = r.match == PathMatch::exact ? rules.exact : rules.prefix;

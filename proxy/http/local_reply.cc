@@ -1,6 +1,12 @@
 // The one table that maps a ProxyError to its status and words.
 #include "proxy/http/local_reply.h"
 
+#include <charconv>
+#include <cstdint>
+#include <span>
+
+#include "proxy/http/phase.h"
+
 namespace sluice {
 
 int status_for(ProxyError e) {
@@ -52,6 +58,10 @@ std::string_view describe(ProxyError e) {
 std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 408: return "Request Timeout";
@@ -89,36 +99,55 @@ std::string_view error_name(ProxyError e) {
   return "unknown";
 }
 
-void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
-                       std::string_view detail, bool close) {
-  const int status = status_for(e);
-  std::string body;
-  body.reserve(128);
-  body += std::to_string(status);
-  body += ' ';
-  body += reason_phrase(status);
-  body += ": ";
-  body += describe(e);
-  if (!detail.empty()) {
-    body += " (";
-    body += detail;
-    body += ')';
-  }
-  body += "\nrequest id: ";
-  body += request_id;
-  body += '\n';
+namespace {
 
-  out.clear();
+std::string_view decimal(char (&buf)[24], std::uint64_t v) {
+  return {buf, static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, v).ptr - buf)};
+}
+
+// The head every local answer shares; `extra` are its own fields' pieces,
+// ending in CRLF. Appends to `out`.
+void put_local_head(std::string& out, int status, std::span<const std::string_view> extra,
+                    std::size_t content_length, std::string_view request_id, bool close) {
+  char digits[24];
   out += "HTTP/1.1 ";
-  out += std::to_string(status);
+  out += decimal(digits, static_cast<std::uint64_t>(status));
   out += ' ';
   out += reason_phrase(status);
-  out += "\r\nServer: sluice\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
-  out += std::to_string(body.size());
+  out += "\r\nServer: sluice\r\n";
+  for (std::string_view piece : extra) out += piece;
+  out += "Content-Length: ";
+  out += decimal(digits, content_length);
   out += "\r\nX-Request-ID: ";
   out += request_id;
   out += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
-  out += body;
+}
+
+}  // namespace
+
+// The body is "404 Not Found: <what happened> (<detail>)\nrequest id: <id>\n",
+// measured first and written after the head into the same string, whose
+// capacity the connection reuses: a local reply allocates nothing once warm.
+void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
+                       std::string_view detail, bool close) {
+  const int status = status_for(e);
+  char digits[24];
+  const std::string_view parts[] = {decimal(digits, static_cast<std::uint64_t>(status)), " ",
+                                    reason_phrase(status), ": ", describe(e),
+                                    detail.empty() ? "" : " (", detail, detail.empty() ? "" : ")",
+                                    "\nrequest id: ", request_id, "\n"};
+  std::size_t body_size = 0;
+  for (std::string_view p : parts) body_size += p.size();
+  out.clear();
+  const std::string_view content_type[] = {"Content-Type: text/plain; charset=utf-8\r\n"};
+  put_local_head(out, status, content_type, body_size, request_id, close);
+  for (std::string_view p : parts) out += p;
+}
+
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close) {
+  out.clear();
+  const std::string_view location[] = {"Location: ", r.scheme, "://", r.host, r.target, "\r\n"};
+  put_local_head(out, r.status, location, 0, request_id, close);
 }
 
 }  // namespace sluice

@@ -36,6 +36,11 @@ std::string_view describe(ProxyError e);
 // The enumerator's name ("header_too_large"), for metric labels.
 std::string_view error_name(ProxyError e);
 
+struct RedirectVerdict;
+
+// Writes a complete redirect response into `out` (replacing its contents).
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close);
+
 // Writes a complete response into `out` (replacing its contents).
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
                        std::string_view detail, bool close);

@@ -126,7 +126,7 @@ void rule_fields(Json& j, const RouteTable& table, const Route& r) {
       .field("port", b.service_port)
       .field("backend", b.name)
       .field("tls", has_tls(table, r))
-      .field("sslRedirect", r.ssl_redirect);
+      .field("sslRedirect", table.policy(r).ssl_redirect);
 }
 
 void endpoints_field(Json& j, const Backend& b) {
@@ -288,7 +288,7 @@ std::string debug_explain_json(const RouteTable& table, std::string_view host, s
       summary = "proxied to " + b.name + " (" + std::to_string(b.endpoints.size()) + " ready endpoint" +
                 (b.endpoints.size() == 1 ? ")" : "s)");
     }
-    if (e.route->ssl_redirect) summary += "; plain HTTP gets 308 to https://";
+    if (table.policy(*e.route).ssl_redirect) summary += "; plain HTTP gets 308 to https://";
   }
 
   Json j;

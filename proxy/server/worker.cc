@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/log.h"
-#include "proxy/http/downstream_connection.h"
+#include "proxy/codec/h1/h1_server_connection.h"
 
 namespace sluice {
 
@@ -73,7 +73,7 @@ void Worker::drain() {
     sweep_timer_.cancel();
     pool_.close_all();
     // Copy: closing may remove connections from the set.
-    std::vector<DownstreamConnection*> open(connections_.begin(), connections_.end());
+    std::vector<H1ServerConnection*> open(connections_.begin(), connections_.end());
     for (auto* c : open) c->close_if_idle();
   });
 }
@@ -119,7 +119,7 @@ void Worker::on_accept(Listener& l, boost::system::error_code ec, tcp::socket so
   if (ec == asio::error::operation_aborted || !l.acceptor.is_open()) return;
   if (!ec) {
     WorkerStats::bump(stats_.connections_accepted);
-    std::make_shared<DownstreamConnection>(*this, std::move(socket), l.peer, l.tls)->start();
+    std::make_shared<H1ServerConnection>(*this, std::move(socket), l.peer, l.tls)->start();
   } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
              ec == asio::error::no_memory || ec.value() == ENFILE) {
     back_off(l, ec);
@@ -171,12 +171,12 @@ void Worker::observe(const ExchangeRecord& record) {
   if (access_log_) access_log_->log(record);
 }
 
-void Worker::add(DownstreamConnection* c) {
+void Worker::add(H1ServerConnection* c) {
   connections_.insert(c);
   WorkerStats::bump(stats_.connections_active);
 }
 
-void Worker::remove(DownstreamConnection* c) {
+void Worker::remove(H1ServerConnection* c) {
   connections_.erase(c);
   WorkerStats::bump(stats_.connections_active, -1);
   if (at_max_connections_ && connections_.size() < config_.max_connections) {

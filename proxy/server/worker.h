@@ -17,6 +17,7 @@
 
 #include "common/publish/snapshot_sink.h"
 #include "proxy/observe/access_log/access_log.h"
+#include "proxy/http/exchange.h"
 #include "proxy/http/exchange_record.h"
 #include "proxy/observe/metrics/exchange_metrics.h"
 #include "proxy/proxy_config.h"
@@ -28,11 +29,11 @@
 
 namespace sluice {
 
-class DownstreamConnection;
+class H1ServerConnection;
 
 // worker-confined, except accept() / drain() / start() / join(), which
 // post to it from other threads.
-class Worker final : public SnapshotSink {
+class Worker final : public SnapshotSink, public ExchangeObserver {
  public:
   Worker(unsigned index, const ProxyConfig& config);
   ~Worker() override;
@@ -72,9 +73,11 @@ class Worker final : public SnapshotSink {
   std::string_view tls_port() const { return tls_port_; }
   void new_request_id(std::string& out) { request_ids_.next(out); }
   // Called once per finished exchange, on this worker's thread.
-  void observe(const ExchangeRecord& record);
-  void add(DownstreamConnection* c);
-  void remove(DownstreamConnection* c);
+  void observe(const ExchangeRecord& record) override;
+  // What the exchanges of this worker's connections use (exchange.h).
+  ExchangeServices exchange_services() { return {slot_, config_, request_ids_, *this, logs_access()}; }
+  void add(H1ServerConnection* c);
+  void remove(H1ServerConnection* c);
 
  private:
   // A listening socket and its one pending operation: an accept, or the
@@ -101,7 +104,7 @@ class Worker final : public SnapshotSink {
   // context destroys the connections its handlers still own, and each
   // removes itself from the set and the counters.
   WorkerStats stats_;
-  std::unordered_set<DownstreamConnection*> connections_;
+  std::unordered_set<H1ServerConnection*> connections_;
   bool at_max_connections_ = false;  // accepting paused by --max-connections
   bool stopping_ = false;            // the destructor runs: accept nothing
   // One thread runs it; other threads only post (snapshots, drain), so the

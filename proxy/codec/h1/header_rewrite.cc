@@ -61,6 +61,10 @@ void emit_head(std::string& out, Emit emit) {
   assert(writer.filled());  // both passes emitted the same bytes
 }
 
+bool is_framing(HeaderKind kind) {
+  return kind == HeaderKind::content_length || kind == HeaderKind::transfer_encoding;
+}
+
 bool named_in_connection(std::string_view name, const MessageHead& head, const char* base) {
   for (const Span& token : head.connection_tokens)
     if (iequals(token.in(base), name)) return true;
@@ -97,13 +101,28 @@ Drop response_drop(int status) {
 // field's value.
 template <typename Out>
 void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, Drop drop,
-                           std::string_view host = {}) {
+                           const FieldEdits& edits, std::string_view host = {}) {
   for (const HeaderField& f : head.headers) {
     if (is_hop_by_hop(f.kind) || dropped(f.kind, drop)) continue;
     std::string_view name = f.name.in(base);
     if (!head.connection_tokens.empty() && named_in_connection(name, head, base)) continue;
+    if (!edits.empty() && edits.replaces(name) && !is_framing(f.kind)) continue;
     out.field(name, f.kind == HeaderKind::host && !host.empty() ? host : f.value.in(base));
   }
+}
+
+// The fields the edits set or add, after everything copied. A field the
+// codec owns (framing, Connection) is never emitted from an edit: the
+// controller refuses such edits, and this keeps a bad one from reaching
+// the wire.
+template <typename Out>
+void put_edited_fields(Out& out, const FieldEdits& edits) {
+  if (edits.empty()) return;
+  edits.for_each_added([&](std::string_view name, std::string_view value) {
+    const HeaderKind kind = classify_header(name);
+    if (is_hop_by_hop(kind) || is_framing(kind)) return;
+    out.field(name, value);
+  });
 }
 
 // The client's chain, in order, then the client itself.
@@ -132,7 +151,7 @@ std::string_view status_digits(int status, char (&buf)[3]) {
 }  // namespace
 
 void build_upstream_head(std::string& out, const MessageHead& head, const char* base,
-                         const ForwardFacts& facts) {
+                         const ForwardFacts& facts, const FieldEdits& edits) {
   emit_head(out, [&](auto& o) {
     o.put(llhttp_method_name(static_cast<llhttp_method_t>(head.method)));
     o.put(' ');
@@ -143,7 +162,7 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     // Forwarding fields are set below from what we saw ourselves, never
     // trusted from the client (X-Forwarded-For is merged into one field).
     put_end_to_end_fields(o, head, base, facts.underscores ? Drop::forwarding_only : Drop::forwarding,
-                          facts.authority);
+                          edits, facts.authority);
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");
@@ -155,12 +174,13 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     else if (head.host >= 0) o.field("X-Forwarded-Host", head.headers[head.host].value.in(base));
     o.field("X-Forwarded-Port", facts.port);
     if (facts.generated_request_id) o.field("X-Request-ID", facts.request_id);
+    put_edited_fields(o, edits);
     o.put("\r\n");
   });
 }
 
 void build_downstream_head(std::string& out, const MessageHead& head, const char* base,
-                           std::string_view reason, const ResponseFacts& facts) {
+                           std::string_view reason, const ResponseFacts& facts, const FieldEdits& edits) {
   char digits[3];
   const std::string_view status = status_digits(head.status, digits);
   emit_head(out, [&](auto& o) {
@@ -169,7 +189,7 @@ void build_downstream_head(std::string& out, const MessageHead& head, const char
     o.put(' ');
     o.put(reason);
     o.put("\r\n");
-    put_end_to_end_fields(o, head, base, response_drop(head.status));
+    put_end_to_end_fields(o, head, base, response_drop(head.status), edits);
     if (facts.upgrade && head.upgrade >= 0) {
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");
@@ -178,6 +198,7 @@ void build_downstream_head(std::string& out, const MessageHead& head, const char
     } else if (facts.keep_alive_1_0) {
       o.field("Connection", "keep-alive");
     }
+    put_edited_fields(o, edits);
     o.put("\r\n");
   });
 }

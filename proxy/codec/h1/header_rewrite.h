@@ -7,8 +7,11 @@
 #include <string_view>
 
 #include "proxy/codec/h1/message_head.h"
+#include "proxy/http/field_edits.h"
 
 namespace sluice {
+
+inline const FieldEdits no_field_edits{};
 
 struct ForwardFacts {
   std::string_view client_ip;   // the connection's peer address
@@ -22,8 +25,11 @@ struct ForwardFacts {
   bool underscores = false;     // keep fields whose names have '_'
 };
 
+// `edits` (the route's request edits) apply to the fields copied from the
+// client, Host included (upstream-vhost); the forwarding fields are the
+// proxy's own, and framing and hop-by-hop fields are never edited.
 void build_upstream_head(std::string& out, const MessageHead& head, const char* base,
-                         const ForwardFacts& facts);
+                         const ForwardFacts& facts, const FieldEdits& edits = no_field_edits);
 
 struct ResponseFacts {
   bool close = false;        // send Connection: close
@@ -31,7 +37,9 @@ struct ResponseFacts {
   bool upgrade = false;      // a 101: keep Upgrade, send Connection: upgrade
 };
 
+// `edits` (HSTS, the route's response edits) never touch the framing
+// fields or Connection, which this function alone decides.
 void build_downstream_head(std::string& out, const MessageHead& head, const char* base,
-                           std::string_view reason, const ResponseFacts& facts);
+                           std::string_view reason, const ResponseFacts& facts, const FieldEdits& edits = no_field_edits);
 
 }  // namespace sluice

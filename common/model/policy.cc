@@ -1,0 +1,46 @@
+// The text form of a RoutePolicy (see policy.h).
+#include "common/model/policy.h"
+
+namespace sluice {
+namespace {
+
+std::string_view op_name(HeaderEditOp op) {
+  switch (op) {
+    case HeaderEditOp::set: return "set";
+    case HeaderEditOp::add: return "add";
+    case HeaderEditOp::remove: return "remove";
+  }
+  return "?";
+}
+
+// Lengths before values, so a name or value holding the separators cannot
+// make two different policies print alike.
+void append_edits(std::string& out, std::string_view side, const std::vector<HeaderEdit>& edits) {
+  for (const HeaderEdit& e : edits) {
+    out += ' ';
+    out += side;
+    out += '.';
+    out += op_name(e.op);
+    out += '(' + std::to_string(e.name.size()) + ':' + e.name;
+    if (e.op != HeaderEditOp::remove) out += ',' + std::to_string(e.value.size()) + ':' + e.value;
+    out += ')';
+  }
+}
+
+}  // namespace
+
+std::string describe(const RoutePolicy& policy) {
+  std::string out;
+  if (policy.ssl_redirect) out += " ssl-redirect";
+  if (policy.hsts) {
+    out += " hsts(max-age=" + std::to_string(policy.hsts->max_age_seconds);
+    if (policy.hsts->include_subdomains) out += ";includeSubDomains";
+    if (policy.hsts->preload) out += ";preload";
+    out += ')';
+  }
+  append_edits(out, "request", policy.headers.request);
+  append_edits(out, "response", policy.headers.response);
+  return out.empty() ? "none" : out.substr(1);
+}
+
+}  // namespace sluice

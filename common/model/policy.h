@@ -1,0 +1,63 @@
+// What a route asks of the request path beyond "forward to this backend":
+// typed values the controller fills and the proxy's phases apply. Routes
+// hold a policy by index, and equal policies are stored once per snapshot,
+// so thousands of routes with the same annotations cost one entry.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice {
+
+// One change to a head's fields, applied while the head is written (never
+// by splicing text into a serialized head). Names compare without case.
+enum class HeaderEditOp : std::uint8_t {
+  set,     // replace every field of that name with one (add it when absent)
+  add,     // append a field, keeping those already there
+  remove,  // drop every field of that name
+};
+
+// any thread (immutable once in a RouteTable)
+struct HeaderEdit {
+  HeaderEditOp op = HeaderEditOp::set;
+  std::string name;
+  std::string value;  // unused by remove
+  bool operator==(const HeaderEdit&) const = default;
+};
+
+// any thread (immutable once in a RouteTable)
+struct HeaderEdits {
+  std::vector<HeaderEdit> request;   // on the head sent upstream
+  std::vector<HeaderEdit> response;  // on the head sent to the client
+  bool empty() const { return request.empty() && response.empty(); }
+  bool operator==(const HeaderEdits&) const = default;
+};
+
+// Strict-Transport-Security (RFC 6797) as ingress-nginx's hsts-* keys set it.
+// any thread (immutable once in a RouteTable)
+struct HstsPolicy {
+  std::uint32_t max_age_seconds = 31536000;  // ingress-nginx's hsts-max-age
+  bool include_subdomains = true;            // hsts-include-subdomains
+  bool preload = false;                      // hsts-preload
+  bool operator==(const HstsPolicy&) const = default;
+};
+
+// any thread (immutable once in a RouteTable)
+struct RoutePolicy {
+  // Plain-HTTP requests get a 308 to https:// (ingress-nginx's ssl-redirect:
+  // on by default for a host with TLS).
+  bool ssl_redirect = false;
+  // Set: this route's HTTPS responses carry exactly this header; unset: the
+  // listener's --hsts flag decides.
+  std::optional<HstsPolicy> hsts;
+  HeaderEdits headers;
+  bool operator==(const RoutePolicy&) const = default;
+};
+
+// A stable text form: the builder's deduplication key, and what
+// /debug/snapshot prints.
+std::string describe(const RoutePolicy& policy);
+
+}  // namespace sluice

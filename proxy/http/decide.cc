@@ -1,0 +1,50 @@
+// decide(): the request phases, in order, each a few lines or a policy's
+// call; the first verdict that is not continue_ ends them.
+#include "proxy/http/decide.h"
+
+#include "proxy/policy/ssl_redirect.h"
+
+namespace sluice {
+namespace {
+
+// request_headers: what no route can serve.
+Verdict check_request(const RequestView& request) {
+  if (request.method == Method::connect)
+    return Verdict::respond(Phase::request_headers, ProxyError::bad_request, "CONNECT is not supported", true);
+  if (request.bad_target)
+    return Verdict::respond(Phase::request_headers, ProxyError::bad_request, request.bad_target, true);
+  return Verdict::proceed(Phase::request_headers);
+}
+
+// upstream_request, before any wait: a backend with nothing to send to.
+Verdict check_backend(const Backend& backend) {
+  if (backend.endpoints.empty() && !backend.is_external())
+    return Verdict::respond(Phase::upstream_request, ProxyError::no_endpoints, backend.name);
+  return Verdict::proceed(Phase::upstream_request);
+}
+
+}  // namespace
+
+Decision decide(const RequestView& request, const RouteTable* table, const ConnectionFacts& connection) {
+  Decision d;
+  d.verdict = check_request(request);
+  if (d.verdict.kind != VerdictKind::continue_) return d;
+
+  if (!table) {
+    d.verdict = Verdict::respond(Phase::route, ProxyError::no_snapshot);
+    return d;
+  }
+  d.match = table->match(request.host, request.target);
+  if (!d.match.route) {
+    d.verdict = Verdict::respond(Phase::route, ProxyError::no_route);
+    return d;
+  }
+  d.policy = &table->policy(*d.match.route);
+  // access: no policy yet (allow lists, auth and limits come with annotations).
+  d.verdict = ssl_redirect(*d.policy, request, connection);
+  if (d.verdict.kind != VerdictKind::continue_) return d;
+  d.verdict = check_backend(*d.match.backend);
+  return d;
+}
+
+}  // namespace sluice

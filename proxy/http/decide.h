@@ -1,0 +1,24 @@
+// The synchronous phases of an exchange as one pure function: request head,
+// snapshot and connection in, verdict out. No sockets, no clock, no worker:
+// tests/unit/proxy/http/decide_test.cc drives it as a table.
+#pragma once
+
+#include "common/model/route_table.h"
+#include "proxy/http/phase.h"
+#include "proxy/http/request_view.h"
+
+namespace sluice {
+
+// What the request phases decided. With a continue_ verdict the exchange
+// forwards to match.backend under `policy`; otherwise it answers itself.
+struct Decision {
+  Verdict verdict;
+  RouteMatch match;                   // set from Phase::route on
+  const RoutePolicy* policy = nullptr;  // the matched route's
+};
+
+// Runs request_headers, route, access, rewrite and the synchronous part of
+// upstream_request. `table` is the pinned snapshot, null before the first.
+Decision decide(const RequestView& request, const RouteTable* table, const ConnectionFacts& connection);
+
+}  // namespace sluice

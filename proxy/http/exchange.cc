@@ -1,0 +1,92 @@
+// Exchange: the version-neutral side of one request; see exchange.h.
+#include "proxy/http/exchange.h"
+
+#include "proxy/proxy_config.h"
+
+namespace sluice {
+namespace {
+
+// Longer ids are the client's business, not ours to forward as the
+// exchange's identity (ingress-nginx's $req_id is 32 hex digits).
+constexpr std::size_t max_request_id_bytes = 200;
+
+}  // namespace
+
+Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
+    : services_(services), connection_(connection) {
+  request_id_.reserve(64);
+  record_.tls = connection.tls;
+}
+
+void Exchange::reset() {
+  snapshot_ = {};
+  decision_ = {};
+  request_id_.clear();
+  generated_id_ = false;
+  request_edits_.reset();
+  response_edits_.reset();
+  record_.reset();
+}
+
+// The wall clock only serves the access log's timestamps: without one, the
+// request costs no read of it.
+void Exchange::mark_start() {
+  record_.start = std::chrono::steady_clock::now();
+  if (services_.wall_clock) record_.start_wall = std::chrono::system_clock::now();
+}
+
+std::string_view Exchange::ensure_request_id() {
+  if (request_id_.empty()) {
+    services_.request_ids.next(request_id_);
+    generated_id_ = true;
+  }
+  return request_id_;
+}
+
+const Decision& Exchange::begin(const RequestView& request, const RequestFacts& facts) {
+  if (!facts.request_id.empty() && facts.request_id.size() <= max_request_id_bytes) {
+    request_id_.assign(facts.request_id);
+  } else {
+    ensure_request_id();
+  }
+  record_.method = facts.method_name;
+  record_.http_minor = facts.http_minor;
+  record_.user_agent.assign(facts.user_agent);
+  record_.referer.assign(facts.referer);
+  record_.target.assign(request.target);
+  record_.host.assign(request.host);
+
+  // Route on the snapshot this worker holds now; the exchange keeps it.
+  if (request.method != Method::connect && !request.bad_target) snapshot_ = services_.slot.pin();
+  decision_ = decide(request, snapshot_ ? &snapshot_.table() : nullptr, connection_);
+  record_.route = decision_.match.route;
+  record_.backend = decision_.match.backend;
+  if (decision_.policy) {
+    request_edits_.reset(decision_.policy->headers.request);
+  }
+  return decision_;
+}
+
+const FieldEdits& Exchange::response_edits(int /*status*/) {
+  response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
+                                         : std::span<const HeaderEdit>());
+  apply_hsts(decision_.policy, connection_.tls, services_.config.hsts, response_edits_, hsts_value_);
+  return response_edits_;
+}
+
+void Exchange::finish(int status) {
+  record_.status = status;
+  record_.end = std::chrono::steady_clock::now();
+  record_.client_ip = connection_.client_ip;
+  record_.request_id = request_id_;
+  services_.observer.observe(record_);
+  record_.route = nullptr;  // the snapshot is unpinned after this exchange
+  record_.backend = nullptr;
+}
+
+void Exchange::finish_local(ProxyError error) {
+  record_.error = error;
+  finish(status_for(error));
+}
+
+}  // namespace sluice
