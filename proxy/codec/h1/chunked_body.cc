@@ -72,11 +72,14 @@ ChunkedBody::Status ChunkedBody::parse(const char* p, const char* end, std::size
   return Status::need_more;
 }
 
+// The size line's extensions have a step of their own; the size, its line
+// end and the CRLF after the data are this one's.
 bool ChunkedBody::step_line(char ch) {
   const auto c = static_cast<unsigned char>(ch);
-  if (state_ >= State::bws_before_semicolon && state_ <= State::after_quoted &&
-      ++line_bytes_ > max_extension_bytes_)
-    return reject("chunk extensions too long");
+  if (state_ >= State::bws_before_semicolon && state_ <= State::after_quoted) {
+    if (++line_bytes_ > max_extension_bytes_) return reject("chunk extensions too long");
+    return step_extension(c);
+  }
   switch (state_) {
     case State::size_first:
     case State::size: {
@@ -94,6 +97,29 @@ bool ChunkedBody::step_line(char ch) {
       else return reject("invalid chunk size");
       return true;
     }
+    case State::size_lf:
+      if (c != '\n') return reject("chunk size line not ended by CRLF");
+      line_bytes_ = 0;
+      remaining_ = size_;
+      state_ = size_ == 0 ? State::trailer_start : State::data;
+      size_ = 0;
+      return true;
+    case State::data_cr:
+      if (c != '\r') return reject("chunk data not followed by CRLF");
+      state_ = State::data_lf;
+      return true;
+    case State::data_lf:
+      if (c != '\n') return reject("chunk data not followed by CRLF");
+      state_ = State::size_first;
+      return true;
+    default:
+      return reject("invalid chunked body");
+  }
+}
+
+// chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ), one byte.
+bool ChunkedBody::step_extension(unsigned char c) {
+  switch (state_) {
     case State::bws_before_semicolon:
       if (c == ';') state_ = State::name_start;
       else if (!is_bws(c)) return reject("invalid chunk extension");
@@ -131,23 +157,8 @@ bool ChunkedBody::step_line(char ch) {
       if (!is_quotable(c)) return reject("invalid chunk extension value");
       state_ = State::quoted_value;
       return true;
-    case State::size_lf:
-      if (c != '\n') return reject("chunk size line not ended by CRLF");
-      line_bytes_ = 0;
-      remaining_ = size_;
-      state_ = size_ == 0 ? State::trailer_start : State::data;
-      size_ = 0;
-      return true;
-    case State::data_cr:
-      if (c != '\r') return reject("chunk data not followed by CRLF");
-      state_ = State::data_lf;
-      return true;
-    case State::data_lf:
-      if (c != '\n') return reject("chunk data not followed by CRLF");
-      state_ = State::size_first;
-      return true;
     default:
-      return reject("invalid chunked body");
+      return reject("invalid chunk extension");
   }
 }
 

@@ -49,6 +49,7 @@ class ChunkedBody {
 
   bool reject(const char* reason);
   bool step_line(char c);      // the chunk-size line, one byte
+  bool step_extension(unsigned char c);  // its extensions, one byte
   bool step_trailer(char c);   // the trailer section, one byte
 
   State state_ = State::size_first;

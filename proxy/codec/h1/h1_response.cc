@@ -45,25 +45,10 @@ asio::awaitable<H1ServerConnection::Relay> H1ServerConnection::relay_response(
     }
   }
   ByteBuffer& ub = upstream_.buffer();
-  MessageParser& response_parser_ = upstream_.parser();
   for (;;) {  // once per response message: 1xx interim responses loop
-    response_parser_.start_message();
-    response_parser_.set_response_to_head(head_method_);
-    ub.compact();
-    std::size_t pos = ub.begin();
-    ParseStatus status = ParseStatus::need_more;
-    while (status == ParseStatus::need_more) {
-      if (pos < ub.end()) {
-        std::size_t consumed = 0;
-        status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
-        pos += consumed;
-        if (status != ParseStatus::need_more) break;
-      }
-      if (ub.writable() == 0) {
-        if (ub.capacity() >= H1Client::max_response_head_bytes) status = ParseStatus::error;
-        else ub.grow(std::max(ub.capacity() * 2, UpstreamConnection::initial_buffer));
-        if (status == ParseStatus::error) break;
-      }
+    std::size_t pos = start_response_head();
+    ParseStatus status;
+    while ((status = parse_response_head(pos)) == ParseStatus::need_more) {
       transport_.set_upstream_deadline(cfg.upstream_read_timeout);
       auto [ec, n] = co_await upstream_.read(asio::buffer(ub.write_ptr(), ub.writable()));
       if (ec) {
@@ -74,57 +59,101 @@ asio::awaitable<H1ServerConnection::Relay> H1ServerConnection::relay_response(
       r.got_bytes = true;
       ub.commit(n);
     }
-    if (status == ParseStatus::error) {
-      r.error = ProxyError::upstream_bad_response;
-      co_return r;
-    }
-    const MessageHead& h = response_parser_.head();
-    if (h.status >= 100 && h.status < 200 && h.status != 101) {
+    const int code = status == ParseStatus::error ? 0 : upstream_.parser().head().status;
+    if (code >= 100 && code < 200 && code != 101) {
       if (!co_await relay_interim(pos, r)) co_return r;
       continue;
     }
-    // A 101 the client did not ask for would turn its connection into a
-    // tunnel it does not know about: the backend is broken, not switching.
-    if (h.status == 101 && !upgrade_) {
-      r.error = ProxyError::upstream_bad_response;
-      co_return r;
-    }
-    auto& record = exchange_.record();
-    record.upstream_header = clock::now();
-    record.upstream_status = h.status;
-    r.tunnel = h.status == 101 && upgrade_;
-    const bool until_close = status == ParseStatus::head_complete && !h.chunked &&
-                             !(h.content_length > 0);
-    r.downstream_close = response_closes(until_close);
-    const bool http_1_0 = request_parser_.head().http_minor == 0;
-    ResponseFacts facts{r.downstream_close && !r.tunnel, http_1_0 && !r.downstream_close, r.tunnel};
-    build_downstream_head(downstream_head_, h, ub.data(), h.reason.in(ub.data()), facts,
-                          exchange_.response_edits(h.status));
-
-    std::size_t body_from = pos;
-    if (status == ParseStatus::head_complete && !r.tunnel) {
-      std::size_t consumed = 0;
-      status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
-      if (status == ParseStatus::error) { r.error = ProxyError::upstream_bad_response; co_return r; }
-      pos += consumed;
-    }
+    const std::size_t body_from = pos;
+    bool until_close = false;
+    if (!prepare_response_head(status, pos, until_close, r)) co_return r;
     transport_.set_deadline(cfg.downstream_write_timeout);
     auto [wec, wn] = co_await transport_.write(response_start(ub, body_from, pos));
-    record.response_bytes += wn;
+    exchange_.record().response_bytes += wn;
     r.response_started = true;
-    if (wec) { r.error = ProxyError::upstream_reset; co_return r; }
+    if (wec) {
+      r.error = ProxyError::upstream_reset;
+      co_return r;
+    }
     ub.consume(pos - ub.begin());
     if (r.tunnel) co_return r;
-
     if (status != ParseStatus::message_complete && !co_await stream_response_body(r)) co_return r;
-    transport_.clear_upstream_deadline();
-    r.upstream_reusable = !until_close && response_parser_.keep_alive() && ub.readable() == 0;
-    // The backend answered before the body was all sent: stop reading it.
-    if (!request_body_done_) {
-      r.downstream_close = true;
-      transport_.cancel();
-    }
+    settle_response(until_close, r);
     co_return r;
+  }
+}
+
+// A new response message in the upstream buffer: returns where parsing starts.
+std::size_t H1ServerConnection::start_response_head() {
+  MessageParser& parser = upstream_.parser();
+  parser.start_message();
+  parser.set_response_to_head(head_method_);
+  upstream_.buffer().compact();
+  return upstream_.buffer().begin();
+}
+
+// Parses what the buffer holds from `pos`; need_more asks for a read, and
+// the buffer then has room for it (a head over the limit is an error).
+ParseStatus H1ServerConnection::parse_response_head(std::size_t& pos) {
+  ByteBuffer& ub = upstream_.buffer();
+  if (pos < ub.end()) {
+    std::size_t consumed = 0;
+    const ParseStatus status = upstream_.parser().execute(ub.data(), pos, ub.end(), consumed);
+    pos += consumed;
+    if (status != ParseStatus::need_more) return status;
+  }
+  if (ub.writable() == 0) {
+    if (ub.capacity() >= H1Client::max_response_head_bytes) return ParseStatus::error;
+    ub.grow(std::max(ub.capacity() * 2, UpstreamConnection::initial_buffer));
+  }
+  return ParseStatus::need_more;
+}
+
+// response_headers: a final head is complete at `pos`. Records it, decides
+// the client connection's fate, writes the client's head with the
+// exchange's edits, and parses the body bytes already buffered (`pos`
+// moves past them). False, with r.error, for a response not to relay.
+bool H1ServerConnection::prepare_response_head(ParseStatus& status, std::size_t& pos, bool& until_close, Relay& r) {
+  MessageParser& parser = upstream_.parser();
+  const MessageHead& h = parser.head();
+  // A 101 the client did not ask for would turn its connection into a
+  // tunnel it does not know about: the backend is broken, not switching.
+  if (status == ParseStatus::error || (h.status == 101 && !upgrade_)) {
+    r.error = ProxyError::upstream_bad_response;
+    return false;
+  }
+  ByteBuffer& ub = upstream_.buffer();
+  auto& record = exchange_.record();
+  record.upstream_header = clock::now();
+  record.upstream_status = h.status;
+  r.tunnel = h.status == 101;
+  until_close = status == ParseStatus::head_complete && !h.chunked && !(h.content_length > 0);
+  r.downstream_close = response_closes(until_close);
+  const bool http_1_0 = request_parser_.head().http_minor == 0;
+  ResponseFacts facts{r.downstream_close && !r.tunnel, http_1_0 && !r.downstream_close, r.tunnel};
+  build_downstream_head(downstream_head_, h, ub.data(), h.reason.in(ub.data()), facts,
+                        exchange_.response_edits(h.status));
+  if (status == ParseStatus::head_complete && !r.tunnel) {
+    std::size_t consumed = 0;
+    status = parser.execute(ub.data(), pos, ub.end(), consumed);
+    if (status == ParseStatus::error) {
+      r.error = ProxyError::upstream_bad_response;
+      return false;
+    }
+    pos += consumed;
+  }
+  return true;
+}
+
+// The whole response reached the client: may the backend connection be
+// reused, and may the client's?
+void H1ServerConnection::settle_response(bool until_close, Relay& r) {
+  transport_.clear_upstream_deadline();
+  r.upstream_reusable = !until_close && upstream_.parser().keep_alive() && upstream_.buffer().readable() == 0;
+  // The backend answered before the body was all sent: stop reading it.
+  if (!request_body_done_) {
+    r.downstream_close = true;
+    transport_.cancel();
   }
 }
 
@@ -157,21 +186,21 @@ asio::awaitable<bool> H1ServerConnection::relay_interim(std::size_t head_end, Re
 asio::awaitable<bool> H1ServerConnection::stream_response_body(Relay& r) {
   const auto& cfg = worker_.config();
   ByteBuffer& ub = upstream_.buffer();
-  MessageParser& response_parser_ = upstream_.parser();
+  MessageParser& parser = upstream_.parser();
   ub.grow(DownstreamTransport::stream_buffer_bytes);
   for (ParseStatus status = ParseStatus::need_more; status != ParseStatus::message_complete;) {
     ub.compact();
     const std::size_t pos = ub.begin();
     transport_.set_upstream_deadline(cfg.upstream_read_timeout);
     auto [ec, n] = co_await upstream_.read(asio::buffer(ub.write_ptr(), ub.writable()));
-    if (ec == asio::error::eof && response_parser_.finish()) break;  // body ended by close
+    if (ec == asio::error::eof && parser.finish()) break;  // body ended by close
     if (ec) {
       r.error = upstream_failure();
       co_return false;
     }
     ub.commit(n);
     std::size_t consumed = 0;
-    status = response_parser_.execute(ub.data(), pos, ub.end(), consumed);
+    status = parser.execute(ub.data(), pos, ub.end(), consumed);
     if (status == ParseStatus::error) {
       r.error = ProxyError::upstream_bad_response;
       co_return false;

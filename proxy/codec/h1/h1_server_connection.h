@@ -85,6 +85,10 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
 
   // --- the response (h1_response.cc)
   awaitable<Relay> relay_response(std::array<boost::asio::const_buffer, 2> request_start);
+  std::size_t start_response_head();
+  ParseStatus parse_response_head(std::size_t& pos);
+  bool prepare_response_head(ParseStatus& status, std::size_t& pos, bool& until_close, Relay& r);
+  void settle_response(bool until_close, Relay& r);
   bool response_closes(bool until_close) const;
   std::array<boost::asio::const_buffer, 2> response_start(ByteBuffer& ub, std::size_t body_from, std::size_t body_end);
   awaitable<bool> relay_interim(std::size_t head_end, Relay& r);

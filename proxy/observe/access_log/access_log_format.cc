@@ -150,62 +150,36 @@ void AccessLogFormatter::format_text(const ExchangeRecord& r, std::string& out) 
   }
 }
 
-void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) {
-  const auto end = end_time(r);
-  const std::time_t second = std::chrono::system_clock::to_time_t(end);
-  if (second != cached_second_) update_clock(second);
+namespace {
+
+// The fields of one JSON line, appended to its string.
+class JsonFields {
+ public:
+  explicit JsonFields(std::string& out) : out_(out) {}
+  std::string& key(std::string_view k) {
+    out_ += out_.size() > 1 ? ",\"" : "\"";
+    out_ += k;
+    out_ += "\":";
+    return out_;
+  }
+  void string(std::string_view k, std::string_view v) {
+    key(k) += '"';
+    append_json_string_body(out_, v);
+    out_ += '"';
+  }
+  void nullable(std::string_view k, std::string_view v) {
+    if (v.empty()) key(k) += "null";
+    else string(k, v);
+  }
+
+ private:
+  std::string& out_;
+};
+
+// What the backend side of the exchange did (nulls when it had none).
+void upstream_fields(JsonFields& j, std::string& out, const ExchangeRecord& r) {
   const steady::time_point none{};
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end.time_since_epoch()).count() % 1000;
-
-  auto key = [&](std::string_view k) {
-    out += out.size() > 1 ? ",\"" : "\"";
-    out += k;
-    out += "\":";
-  };
-  auto string_field = [&](std::string_view k, std::string_view v) {
-    key(k);
-    out += '"';
-    append_json_string_body(out, v);
-    out += '"';
-  };
-  auto nullable_string = [&](std::string_view k, std::string_view v) {
-    if (v.empty()) {
-      key(k);
-      out += "null";
-    } else {
-      string_field(k, v);
-    }
-  };
-
-  out += '{';
-  key("time");
-  out += '"';
-  out += iso_time_;
-  out += '.';
-  out += static_cast<char>('0' + ms / 100);
-  out += static_cast<char>('0' + ms / 10 % 10);
-  out += static_cast<char>('0' + ms % 10);
-  out += "Z\"";
-  string_field("remote_addr", r.client_ip);
-  string_field("request_id", r.request_id);
-  nullable_string("method", r.method);
-  nullable_string("uri", r.target);
-  key("protocol");
-  out += r.method.empty() ? "null" : (r.http_minor == 0 ? "\"HTTP/1.0\"" : "\"HTTP/1.1\"");
-  key("scheme");
-  out += r.tls ? "\"https\"" : "\"http\"";
-  string_field("host", r.host);
-  key("status");
-  append_uint(out, static_cast<std::uint64_t>(r.status));
-  key("bytes_sent");
-  append_uint(out, r.response_bytes);
-  key("request_length");
-  append_uint(out, r.request_bytes);
-  key("request_time");
-  append_seconds(out, r.start != none && r.end >= r.start ? r.end - r.start : steady::duration{});
-  nullable_string("http_referer", r.referer);
-  nullable_string("http_user_agent", r.user_agent);
-  key("upstream_name");
+  j.key("upstream_name");
   if (r.backend) {
     out += '"';
     append_json_string_body(out, r.backend->service_namespace);
@@ -217,17 +191,51 @@ void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) 
   } else {
     out += "null";
   }
-  nullable_string("upstream_addr", r.upstream_address);
-  key("upstream_status");
+  j.nullable("upstream_addr", r.upstream_address);
+  j.key("upstream_status");
   if (r.upstream_status) append_uint(out, static_cast<std::uint64_t>(r.upstream_status));
   else out += "null";
-  key("upstream_response_time");
+  j.key("upstream_response_time");
   if (r.upstream_start != none && r.end >= r.upstream_start) append_seconds(out, r.end - r.upstream_start);
   else out += "null";
-  nullable_string("namespace", r.route ? std::string_view(r.route->ingress_namespace) : std::string_view());
-  nullable_string("ingress", r.route ? std::string_view(r.route->ingress_name) : std::string_view());
-  nullable_string("service", r.backend ? std::string_view(r.backend->service_name) : std::string_view());
-  if (r.error != ProxyError::none) string_field("error", describe(r.error));
+  j.nullable("namespace", r.route ? std::string_view(r.route->ingress_namespace) : std::string_view());
+  j.nullable("ingress", r.route ? std::string_view(r.route->ingress_name) : std::string_view());
+  j.nullable("service", r.backend ? std::string_view(r.backend->service_name) : std::string_view());
+}
+
+}  // namespace
+
+void AccessLogFormatter::format_json(const ExchangeRecord& r, std::string& out) {
+  const auto end = end_time(r);
+  const std::time_t second = std::chrono::system_clock::to_time_t(end);
+  if (second != cached_second_) update_clock(second);
+  const steady::time_point none{};
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(end.time_since_epoch()).count() % 1000;
+  JsonFields j(out);
+
+  out += '{';
+  j.key("time") += '"';
+  out += iso_time_;
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += "Z\"";
+  j.string("remote_addr", r.client_ip);
+  j.string("request_id", r.request_id);
+  j.nullable("method", r.method);
+  j.nullable("uri", r.target);
+  j.key("protocol") += r.method.empty() ? "null" : (r.http_minor == 0 ? "\"HTTP/1.0\"" : "\"HTTP/1.1\"");
+  j.key("scheme") += r.tls ? "\"https\"" : "\"http\"";
+  j.string("host", r.host);
+  append_uint(j.key("status"), static_cast<std::uint64_t>(r.status));
+  append_uint(j.key("bytes_sent"), r.response_bytes);
+  append_uint(j.key("request_length"), r.request_bytes);
+  append_seconds(j.key("request_time"), r.start != none && r.end >= r.start ? r.end - r.start : steady::duration{});
+  j.nullable("http_referer", r.referer);
+  j.nullable("http_user_agent", r.user_agent);
+  upstream_fields(j, out, r);
+  if (r.error != ProxyError::none) j.string("error", describe(r.error));
   out += '}';
 }
 
