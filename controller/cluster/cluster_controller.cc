@@ -1,5 +1,5 @@
 // Cluster mode's wiring; see cluster_controller.h.
-#include "controller/cluster_controller.h"
+#include "controller/cluster/cluster_controller.h"
 
 #include "common/log.h"
 

@@ -8,15 +8,15 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "controller/cluster_options.h"
+#include "controller/cluster/cluster_options.h"
+#include "controller/cluster/leader_election.h"
 #include "controller/controller_loop.h"
-#include "controller/event_recorder.h"
-#include "controller/leader_election.h"
 #include "controller/object_store.h"
-#include "controller/secret_keeper.h"
 #include "controller/source/k8s/cluster_config.h"
 #include "controller/source/k8s/cluster_source.h"
-#include "controller/status_writer.h"
+#include "controller/source/k8s/secret_keeper.h"
+#include "controller/status/event_recorder.h"
+#include "controller/status/status_writer.h"
 
 namespace sluice::controller {
 

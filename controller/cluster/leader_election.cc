@@ -1,5 +1,5 @@
 // Lease-based leader election; see leader_election.h.
-#include "controller/leader_election.h"
+#include "controller/cluster/leader_election.h"
 
 // GCC 12 mistakes asio's coroutine frame allocator for a mismatched
 // new/delete pair in some coroutines (a false positive).

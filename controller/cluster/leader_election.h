@@ -10,7 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "controller/cluster_options.h"
+#include "controller/cluster/cluster_options.h"
 #include "controller/source/k8s/api_client.h"
 
 namespace sluice::controller {

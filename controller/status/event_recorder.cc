@@ -1,5 +1,5 @@
 // Events on Ingresses; see event_recorder.h.
-#include "controller/event_recorder.h"
+#include "controller/status/event_recorder.h"
 
 #include <chrono>
 #include <cstdio>
@@ -10,8 +10,8 @@
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
+#include "controller/cluster/leader_election.h"
 #include "controller/coroutine_end.h"
-#include "controller/leader_election.h"
 #include "controller/source/k8s/reflector.h"
 
 namespace sluice::controller {

@@ -12,7 +12,7 @@
 
 #include "controller/object_store.h"
 #include "controller/source/k8s/api_client.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace sluice::controller {
 

@@ -1,5 +1,5 @@
 // Ingress status from the leader; see status_writer.h.
-#include "controller/status_writer.h"
+#include "controller/status/status_writer.h"
 
 #include <algorithm>
 #include <deque>

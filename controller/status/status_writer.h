@@ -12,10 +12,10 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/k8s/ingress.h"
-#include "controller/cluster_options.h"
+#include "controller/cluster/cluster_options.h"
 #include "controller/object_store.h"
 #include "controller/source/k8s/api_client.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace sluice::controller {
 

@@ -1,5 +1,5 @@
 // Backend resolution; see backend_resolution.h.
-#include "controller/backend_resolution.h"
+#include "controller/translate/backend_resolution.h"
 
 #include <algorithm>
 

@@ -10,7 +10,7 @@
 #include "common/k8s/ingress.h"
 #include "common/model/backend.h"
 #include "controller/object_store.h"
-#include "controller/warning.h"
+#include "controller/translate/warning.h"
 
 namespace sluice::controller {
 

@@ -1,5 +1,5 @@
 // Ingress class selection; the rules are listed in class_selection.h.
-#include "controller/class_selection.h"
+#include "controller/translate/class_selection.h"
 
 namespace sluice::controller {
 

@@ -7,7 +7,7 @@
 
 #include "common/k8s/ingress.h"
 #include "controller/object_store.h"
-#include "controller/translator_options.h"
+#include "controller/translate/translator_options.h"
 
 namespace sluice::controller {
 

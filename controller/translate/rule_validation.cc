@@ -1,5 +1,5 @@
 // Host and path validation for Ingress rules; see rule_validation.h.
-#include "controller/rule_validation.h"
+#include "controller/translate/rule_validation.h"
 
 #include "common/strings.h"
 

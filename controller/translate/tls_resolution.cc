@@ -1,7 +1,7 @@
 // TLS resolution: Secrets to certificates, hosts to certificates.
-#include "controller/tls_resolution.h"
+#include "controller/translate/tls_resolution.h"
 
-#include "controller/rule_validation.h"
+#include "controller/translate/rule_validation.h"
 
 namespace sluice::controller {
 namespace {

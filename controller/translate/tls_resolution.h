@@ -11,8 +11,8 @@
 #include "common/k8s/secret.h"
 #include "common/model/route_table.h"
 #include "controller/object_store.h"
-#include "controller/translator_options.h"
-#include "controller/warning.h"
+#include "controller/translate/translator_options.h"
+#include "controller/translate/warning.h"
 
 namespace sluice::controller {
 

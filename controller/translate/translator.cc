@@ -1,5 +1,5 @@
 // Store -> RouteTable: class selection, precedence, rules, default backends.
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 #include <algorithm>
 #include <limits>
@@ -8,9 +8,9 @@
 #include <tuple>
 
 #include "common/log.h"
-#include "controller/backend_resolution.h"
-#include "controller/class_selection.h"
-#include "controller/rule_validation.h"
+#include "controller/translate/backend_resolution.h"
+#include "controller/translate/class_selection.h"
+#include "controller/translate/rule_validation.h"
 
 namespace sluice::controller {
 namespace {

@@ -10,9 +10,9 @@
 
 #include "common/model/route_table.h"
 #include "controller/object_store.h"
-#include "controller/tls_resolution.h"
-#include "controller/translator_options.h"
-#include "controller/warning.h"
+#include "controller/translate/tls_resolution.h"
+#include "controller/translate/translator_options.h"
+#include "controller/translate/warning.h"
 
 namespace sluice::controller {
 

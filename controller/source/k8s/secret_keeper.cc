@@ -1,6 +1,6 @@
 // Which Secrets the store may hold, and fetching the referenced ones by
 // name; see secret_keeper.h.
-#include "controller/secret_keeper.h"
+#include "controller/source/k8s/secret_keeper.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -8,9 +8,9 @@
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
-#include "controller/class_selection.h"
 #include "controller/coroutine_end.h"
 #include "controller/source/k8s/reflector.h"
+#include "controller/translate/class_selection.h"
 
 namespace sluice::controller {
 namespace {

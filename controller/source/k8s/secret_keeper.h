@@ -15,7 +15,7 @@
 #include "common/k8s/object.h"
 #include "controller/object_store.h"
 #include "controller/source/k8s/api_client.h"
-#include "controller/translator_options.h"
+#include "controller/translate/translator_options.h"
 
 namespace sluice::controller {
 

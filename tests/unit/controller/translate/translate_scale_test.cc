@@ -12,7 +12,7 @@
 #include "common/k8s/json_value.h"
 #include "common/k8s/object.h"
 #include "controller/object_store.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace sluice::controller {
 namespace {

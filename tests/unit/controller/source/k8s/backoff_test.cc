@@ -3,7 +3,7 @@
 
 #include "controller/source/k8s/backoff.h"
 #include "controller/source/k8s/reflector.h"
-#include "controller/status_writer.h"
+#include "controller/status/status_writer.h"
 
 namespace sluice::controller::kube {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/secret_keeper.h"
+#include "controller/source/k8s/secret_keeper.h"
 #include "tests/unit/controller/fixture.h"
 
 namespace sluice::controller {
