@@ -1,4 +1,4 @@
-// `sluice echo`: flag parsing and lifetime for the echo backend (proxy/echo).
+// `sluice echo`: flag parsing and lifetime for the echo backend (tools/echo).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
@@ -10,7 +10,7 @@
 
 #include "app/commands.h"
 #include "common/log.h"
-#include "proxy/echo/echo_server.h"
+#include "tools/echo/echo_server.h"
 
 namespace sluice::app {
 namespace {

@@ -5,7 +5,7 @@
 // written before the next read, so a pipelining client costs one write per
 // read. Per-connection buffers are reused across requests, so a keep-alive
 // request allocates nothing on the plain-text path.
-#include "proxy/echo/echo_server.h"
+#include "tools/echo/echo_server.h"
 
 #include <llhttp.h>
 #include <openssl/evp.h>
