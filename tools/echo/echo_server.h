@@ -14,21 +14,22 @@ namespace sluice::echo {
 inline constexpr int default_threads = 1;
 inline constexpr int max_threads = 256;
 
-struct echo_config {
+// any thread (immutable)
+struct EchoConfig {
   boost::asio::ip::tcp::endpoint listen;  // port 0 picks a free port
   std::string name;                       // "Server name:"; empty means the host name
   int threads = default_threads;          // one io_context and one SO_REUSEPORT acceptor each
 };
 
-// Any thread: the constructor binds every acceptor (throws boost::system::system_error
+// any thread: the constructor binds every acceptor (throws boost::system::system_error
 // at start-up), start() runs one thread per io_context, stop() may be called from
 // any thread (or a signal handler's io_context) and join() waits for the threads.
-class echo_server {
+class EchoServer {
  public:
-  explicit echo_server(echo_config config);
-  ~echo_server();
-  echo_server(const echo_server&) = delete;
-  echo_server& operator=(const echo_server&) = delete;
+  explicit EchoServer(EchoConfig config);
+  ~EchoServer();
+  EchoServer(const EchoServer&) = delete;
+  EchoServer& operator=(const EchoServer&) = delete;
 
   // The address actually bound (the real port when the config asked for 0).
   boost::asio::ip::tcp::endpoint local_endpoint() const;
@@ -38,8 +39,8 @@ class echo_server {
   void join();
 
  private:
-  struct impl;
-  std::unique_ptr<impl> impl_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // "ip:port", with brackets around an IPv6 address.
