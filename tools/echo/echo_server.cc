@@ -66,8 +66,8 @@ struct EchoWorker {
   std::thread thread;
 };
 
-// Owned by the EchoServer; its workers are touched only before start() and
-// after join() (stop() only stops their io_contexts, which is thread-safe).
+// any thread, as EchoServer: the workers are made in the constructor and then
+// only started, stopped (io_context::stop is thread-safe) and joined.
 struct EchoServer::Impl {
   std::vector<std::unique_ptr<EchoWorker>> workers;
   tcp::endpoint bound;
