@@ -1,4 +1,4 @@
-// `sluice echo`: flag parsing and lifetime for the echo backend (proxy/echo).
+// `sluice echo`: flag parsing and lifetime for the echo backend (tools/echo).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
@@ -10,7 +10,7 @@
 
 #include "app/commands.h"
 #include "common/log.h"
-#include "proxy/echo/echo_server.h"
+#include "tools/echo/echo_server.h"
 
 namespace sluice::app {
 namespace {
@@ -57,7 +57,7 @@ bool parse_listen(std::string_view s, asio::ip::tcp::endpoint& out) {
 }  // namespace
 
 int run_echo_command(int argc, char** argv) {
-  echo::echo_config config;
+  echo::EchoConfig config;
   bool have_listen = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -101,7 +101,7 @@ int run_echo_command(int argc, char** argv) {
     // Asio's signal handler forwards SIGINT/SIGTERM to this io_context whichever thread gets them.
     asio::io_context signals_io{1};
     asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    echo::echo_server server(config);
+    echo::EchoServer server(config);
     log::info("listening", {{"listener", "echo"},
                             {"address", echo::endpoint_to_string(server.local_endpoint())}});
     server.start();

@@ -10,11 +10,11 @@
 #include "common/publish/snapshot_publisher.h"
 #include "controller/controller_loop.h"
 #include "controller/object_store.h"
-#include "controller/secret_keeper.h"
 #include "controller/source/k8s/cluster_source.h"
+#include "controller/source/k8s/secret_keeper.h"
 #include "proxy/observe/access_log/access_log.h"
-#include "proxy/server/admin_server.h"
 #include "proxy/observe/metrics/metrics_endpoint.h"
+#include "proxy/server/admin_server.h"
 #include "proxy/server/worker_pool.h"
 
 namespace sluice::app {

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "common/log.h"
-#include "controller/cluster_options.h"
-#include "controller/translator_options.h"
+#include "controller/cluster/cluster_options.h"
+#include "controller/translate/translator_options.h"
 #include "proxy/observe/access_log/access_log_format.h"
 #include "proxy/proxy_config.h"
 

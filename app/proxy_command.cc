@@ -13,14 +13,14 @@
 #include "app/options.h"
 #include "common/log.h"
 #include "common/publish/snapshot_publisher.h"
-#include "controller/cluster_controller.h"
+#include "controller/cluster/cluster_controller.h"
 #include "controller/controller_loop.h"
 #include "controller/object_store.h"
 #include "controller/source/manifest_folder.h"
 #include "proxy/server/admin_server.h"
 #include "proxy/server/listener.h"
-#include "proxy/transport/tls_server.h"
 #include "proxy/server/worker_pool.h"
+#include "proxy/transport/tls_server.h"
 
 namespace sluice::app {
 namespace {

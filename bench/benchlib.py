@@ -31,7 +31,7 @@ BUILD_DIR = os.path.join(REPO, "build-bench")
 BUILD_COMMAND = [
     ["cmake", "-S", REPO, "-B", BUILD_DIR, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
      # Release, like the brief; -Werror off because GCC 12's -O3 -Wrestrict false
-     # positive in controller/rule_validation.cc stops the build (see RESULTS.md).
+     # positive in controller/translate/rule_validation.cc stops the build (see RESULTS.md).
      "-DSLUICE_WERROR=OFF", "-DSLUICE_BUILD_TESTS=OFF"],
     ["cmake", "--build", BUILD_DIR, "-j2"],
 ]

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "controller/object_store.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 
 #include "common/publish/snapshot_publisher.h"
 #include "controller/object_store.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace sluice::controller {
 

@@ -1,34 +1,35 @@
-// LIST + WATCH per resource; see reflector.h.
+// A reflector's LIST, its run loop and backoff, and the Reflector API; see
+// reflector.h. The WATCH is in reflector_watch.cc.
 #include "controller/source/k8s/reflector.h"
 
+#include <cctype>
 #include <cstdlib>
-#include <random>
 #include <set>
-#include <stdexcept>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/error.hpp>
 
 #include "common/k8s/json_value.h"
 #include "common/log.h"
+#include "controller/source/k8s/reflector_state.h"
 
 namespace sluice::controller::kube {
-namespace {
 
-namespace asio = boost::asio;
-using asio::awaitable;
-using clock = std::chrono::steady_clock;
-constexpr auto as_result = asio::as_tuple(asio::use_awaitable);
+using namespace reflector_detail;
+
+namespace {
 
 std::string group_version_prefix(const std::string& api_version) {
   return api_version.find('/') == std::string::npos ? "/api/" + api_version : "/apis/" + api_version;
 }
 
-// The identity of an object that may not decode: metadata.namespace/name read loosely.
-std::optional<k8s::ObjectRef> loose_ref(const k8s::Value& object, const Resource& r) {
+std::string scalar_at(const k8s::Value& v, std::string_view a, std::string_view b) {
+  auto x = v.member(a)->member(b);
+  return x->kind() == k8s::Value::type::scalar ? x->scalar() : std::string();
+}
+
+}  // namespace
+
+std::optional<k8s::ObjectRef> reflector_detail::loose_ref(const k8s::Value& object, const Resource& r) {
   auto meta = object.member("metadata");
   auto name = meta->member("name");
   if (name->kind() != k8s::Value::type::scalar || name->scalar().empty()) return std::nullopt;
@@ -40,25 +41,10 @@ std::optional<k8s::ObjectRef> loose_ref(const k8s::Value& object, const Resource
   return k8s::ObjectRef{r.kind, ns, name->scalar()};
 }
 
-std::string scalar_at(const k8s::Value& v, std::string_view a, std::string_view b) {
-  auto x = v.member(a)->member(b);
-  return x->kind() == k8s::Value::type::scalar ? x->scalar() : std::string();
-}
-
-// failed: retried after a backoff, logged as a failed request;
-// bad_stream: a line that could not be trusted (logged already): the same
-// backoff, without a second log line.
-enum class Outcome { ok, failed, bad_stream, gone, stopped };
-
-// SLUICE_INFORMER_FAULT_FOR_TEST=<plural>: that informer's watch lines throw,
-// so the integration tests can reach the code that gives up on an informer
-// (no input can: input errors are values). Read once per informer.
-bool fault_injected_for_test(const std::string& plural) {
+bool reflector_detail::fault_injected_for_test(const std::string& plural) {
   const char* v = std::getenv("SLUICE_INFORMER_FAULT_FOR_TEST");
   return v != nullptr && plural == v;
 }
-
-}  // namespace
 
 std::string url_encode(std::string_view value) {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -99,61 +85,6 @@ const std::vector<Resource>& informer_resources() {
 
 Resource lease_resource() { return {k8s::Kind::ingress, "coordination.k8s.io/v1", "leases", true, ""}; }
 Resource event_resource() { return {k8s::Kind::ingress, "v1", "events", true, ""}; }
-
-// controller-confined. Everything the coroutine touches; it holds a
-// shared_ptr, so stopping never leaves it with a dangling pointer. After
-// `stopped` it touches nothing but itself.
-struct Reflector::State : std::enable_shared_from_this<State> {
-  State(asio::io_context& io, std::shared_ptr<ApiClient> c, ObjectStore& s, Resource r, ReflectorOptions o)
-      : client(std::move(c)),
-        store(s),
-        resource(std::move(r)),
-        options(std::move(o)),
-        timer(io),
-        backoff(options.initial_backoff, options.max_backoff, options.backoff_reset),
-        rng(std::random_device{}()),
-        throw_for_test(fault_injected_for_test(resource.plural)) {}
-
-  std::shared_ptr<ApiClient> client;
-  ObjectStore& store;
-  Resource resource;
-  ReflectorOptions options;
-  asio::steady_timer timer;
-  Backoff backoff;
-  std::mt19937 rng;
-  std::function<void()> on_synced;
-  bool stopped = false;
-  bool synced = false;
-  std::string resource_version;
-  std::map<std::string, k8s::ObjectRef> owned;  // keys this reflector put in the store
-  Stats stats;
-  ApiResponse last_failure;
-  bool throw_for_test = false;
-  std::string internal_error;  // set by a caught exception; handled by run()
-  bool failed_by_event = false;
-  std::uint64_t watch_starts = 0;  // last_failure describes a watch ERROR event, not the response
-  unsigned internal_errors_in_a_row = 0;
-  bool stopped_for_good = false;
-  std::string stop_reason;
-
-  std::string kind_name() const { return k8s::kind_name(resource.kind); }
-  std::string ns() const { return resource.namespaced ? options.ns : std::string(); }
-
-  static awaitable<void> run(std::shared_ptr<State> self);
-  awaitable<void> list_and_watch(bool& need_list);
-  bool on_internal_error();
-  void give_up(std::string reason);
-  void count_bad_event(const WatchEventFailure& f, bool restarting);
-  awaitable<Outcome> list();
-  awaitable<Outcome> watch(bool& quick_end);
-  awaitable<void> wait(std::chrono::milliseconds delay);
-  std::chrono::milliseconds failure_delay(const ApiResponse& r, const char* what);
-  bool on_event(std::string_view line, Outcome& outcome);
-  bool handle_event(std::string_view line, Outcome& outcome);
-  void apply(const k8s::AnyObject& object);
-  void remove(const k8s::ObjectRef& ref);
-  std::optional<k8s::AnyObject> decode(std::shared_ptr<const k8s::Value> object, const k8s::ObjectRef* ref);
-};
 
 // Input errors are values and never reach here; an exception is a bug in
 // our own code. It is logged and counted, and the informer relists (its
@@ -341,119 +272,6 @@ awaitable<Outcome> Reflector::State::list() {
     if (on_synced) on_synced();
   }
   co_return Outcome::ok;
-}
-
-awaitable<Outcome> Reflector::State::watch(bool& quick_end) {
-  std::uniform_int_distribution<std::int64_t> spread(0, options.min_watch_timeout.count() - 1);
-  const std::int64_t timeout_s = options.min_watch_timeout.count() + spread(rng);
-  std::string target = resource.collection_path(ns()) + "?watch=1&allowWatchBookmarks=true&resourceVersion=" +
-                       url_encode(resource_version) + "&timeoutSeconds=" + std::to_string(timeout_s);
-  if (!resource.field_selector.empty()) target += "&fieldSelector=" + url_encode(resource.field_selector);
-
-  const auto started = clock::now();
-  failed_by_event = false;
-  if (resource.kind == k8s::Kind::secret && watch_starts++ > 0 && options.on_secret_rewatch)
-    options.on_secret_rewatch();
-  const std::uint64_t events_before = stats.events + stats.bookmarks;
-  Outcome outcome = Outcome::ok;
-  auto self = shared_from_this();
-  const ApiRequest request{.target = target, .timeout = std::chrono::seconds(timeout_s + 30)};
-  const std::function<bool(std::string_view)> on_line = [self, &outcome](std::string_view line) {
-    return self->on_event(line, outcome);
-  };
-  ApiResponse r = co_await client->stream_lines(request, on_line);
-  if (stopped) co_return Outcome::stopped;
-  if (r.error == boost::beast::http::error::body_limit) {  // a line over ApiClient::max_line_bytes
-    count_bad_event({WatchEventError::too_long, "over " + std::to_string(ApiClient::max_line_bytes) + " bytes"},
-                    true);
-    co_return Outcome::bad_stream;
-  }
-  if (r.status == 200) {
-    ++stats.watches;
-    backoff.healthy(started);
-  }
-  if (outcome != Outcome::ok) {
-    if (outcome == Outcome::failed && !failed_by_event) last_failure = std::move(r);
-    co_return outcome;
-  }
-  if (r.status == 410) co_return Outcome::gone;
-  if (r.status != 200) {
-    last_failure = std::move(r);
-    co_return Outcome::failed;
-  }
-  // The stream ended (server timeout) or broke (connection lost mid-body):
-  // either way, resume from the last resourceVersion seen, as client-go does.
-  quick_end = clock::now() - started < std::chrono::seconds(1) && stats.events + stats.bookmarks == events_before;
-  if (r.error)
-    log::info("watch stream broke, resuming", {{"kind", kind_name()}, {"error", r.describe()},
-                                               {"resource_version", resource_version}});
-  else
-    log::debug("watch ended, resuming", {{"kind", kind_name()}, {"resource_version", resource_version}});
-  co_return Outcome::ok;
-}
-
-// One line of a watch stream: {"type": ..., "object": {...}}. False stops
-// the stream. Nothing thrown gets out: it would unwind through the client.
-bool Reflector::State::on_event(std::string_view line, Outcome& outcome) {
-  if (stopped) return false;
-  try {
-    if (throw_for_test) throw std::runtime_error("fault injected for test");
-    bool more = handle_event(line, outcome);
-    internal_errors_in_a_row = 0;
-    return more;
-  } catch (const std::exception& e) {
-    internal_error = e.what();
-  } catch (...) {
-    internal_error = "unknown exception";
-  }
-  outcome = Outcome::failed;
-  return false;
-}
-
-void Reflector::State::count_bad_event(const WatchEventFailure& f, bool restarting) {
-  ++stats.bad_events[static_cast<std::size_t>(f.error)];
-  log::warn(restarting ? "bad watch event, restarting the watch" : "bad watch event, skipped",
-            {{"kind", kind_name()}, {"reason", std::string(error_name(f.error))}, {"error", f.detail},
-             {"resource_version", resource_version}});
-}
-
-bool Reflector::State::handle_event(std::string_view line, Outcome& outcome) {
-  WatchEventResult decoded = decode_watch_event(line, kind_name());
-  if (auto* bad = std::get_if<WatchEventFailure>(&decoded)) {
-    const bool restart = breaks_stream(bad->error);
-    count_bad_event(*bad, restart);
-    if (restart) outcome = Outcome::bad_stream;
-    return !restart;
-  }
-  WatchEvent& ev = std::get<WatchEvent>(decoded);
-  if (ev.type == WatchEventType::error) {
-    if (ev.code == 410) {
-      outcome = Outcome::gone;
-      return false;
-    }
-    outcome = Outcome::failed;
-    last_failure = {};
-    last_failure.status = (ev.code == 429 || (ev.code >= 500 && ev.code <= 599)) ? ev.code : 0;
-    last_failure.error = boost::asio::error::connection_aborted;
-    last_failure.error_where = "watch ERROR event " + std::to_string(ev.code) + " " + ev.message;
-    failed_by_event = true;
-    return false;
-  }
-  if (ev.type == WatchEventType::bookmark) {
-    ++stats.bookmarks;
-  } else if (ev.type == WatchEventType::deleted) {
-    ++stats.events;
-    ++stats.deleted;
-    if (auto ref = loose_ref(*ev.object, resource)) remove(*ref);
-  } else {
-    ++stats.events;
-    ++(ev.type == WatchEventType::added ? stats.added : stats.modified);
-    auto ref = loose_ref(*ev.object, resource);
-    if (auto object = decode(ev.object, ref ? &*ref : nullptr)) apply(*object);
-  }
-  stats.last_sync = std::chrono::system_clock::now();
-  if (!ev.resource_version.empty()) resource_version = ev.resource_version;
-  return !stopped;
 }
 
 Reflector::Reflector(asio::io_context& io, std::shared_ptr<ApiClient> client, ObjectStore& store,

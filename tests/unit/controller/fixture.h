@@ -9,7 +9,7 @@
 
 #include "controller/object_store.h"
 #include "controller/source/manifest_parse.h"
-#include "controller/translator.h"
+#include "controller/translate/translator.h"
 
 namespace sluice::controller::test {
 
