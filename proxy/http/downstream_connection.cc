@@ -138,9 +138,10 @@ asio::awaitable<void> DownstreamConnection::watchdog() {
 // connections move on at once. A chain of frames that grew and shrank
 // between waits overflowed the cache and then missed it: malloc and free.
 //
-// Forwarding: a pooled connection that the backend closed meanwhile (nothing
-// came back) gets one retry on a fresh connection when the request is safe
-// to send twice.
+// Forwarding: a failed attempt goes to next_attempt, which marks the
+// endpoint's health and asks the exchange's RetryState whether to try
+// again: on another endpoint (the load balancer's next pick), or on a fresh
+// connection to the same one when a pooled connection had gone stale.
 asio::awaitable<void> DownstreamConnection::run() {
   auto self = shared_from_this();
   if (tls_ && !co_await handshake()) {
@@ -161,29 +162,40 @@ asio::awaitable<void> DownstreamConnection::run() {
       ProxyError body_error = ProxyError::none;
       Relay relay;
       const std::size_t body_from = parse_pos_;
-      for (int attempt = 0;; ++attempt) {
+      clock::time_point started{};  // the first attempt's, read by reuse_pooled_upstream
+      RetryState retry(worker_.retry_policy());
+      PickContext pick{};
+      backend_state_ = snapshot.backend_state(routing.backend_index);
+      for (bool first = true, pooled = true;; first = false) {
         relay = Relay{};
-        if (!reuse_pooled_upstream(*routing.backend, routing.backend_index, snapshot, attempt == 0)) {
-          relay.error = co_await connect_upstream(*routing.backend, attempt == 0);
-          if (relay.error != ProxyError::none) break;
+        bool connected = true;
+        const bool took_pooled = reuse_pooled_upstream(*routing.backend, pick, first, pooled);
+        if (first) started = pick.now;
+        if (!took_pooled) {
+          relay.error = co_await connect_upstream(*routing.backend, pooled);
+          connected = relay.error == ProxyError::none;
         }
-        const bool reused = upstream_->reused;
+        const bool reused = connected && upstream_->reused;
         std::array<asio::const_buffer, 2> start;
-        relay.error = prepare_request_start(body_from, start);
-        if (relay.error == ProxyError::none && request_body_done_) {
-          relay = co_await relay_response(routing.head_method, routing.upgrade, start);
-        } else if (relay.error == ProxyError::none) {
-          // The rest of the body is pumped once the start of the request is out.
-          set_upstream_deadline(worker_.config().upstream_read_timeout);
-          auto [ec, n] = co_await write_upstream(start);
-          if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
-          else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
+        if (connected) relay.error = prepare_request_start(body_from, start);
+        if (connected && relay.error == ProxyError::none) {
+          if (request_body_done_) {
+            relay = co_await relay_response(routing.head_method, routing.upgrade, start);
+          } else {
+            // The rest of the body is pumped once the start of the request is out.
+            set_upstream_deadline(worker_.config().upstream_read_timeout);
+            auto [ec, n] = co_await write_upstream(start);
+            if (ec) relay.error = upstream_timed_out_ ? ProxyError::upstream_timeout : ProxyError::upstream_reset;
+            else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
+          }
         }
-        const bool stale = reused && !relay.got_bytes && !relay.response_started &&
-                           relay.error == ProxyError::upstream_reset && retry_safe_request();
-        if (!stale || attempt > 0) break;
+        const RetryDecision next =
+            next_attempt(*routing.backend, relay, connected, reused, pick, retry, started);
+        if (next == RetryDecision::stop || body_error != ProxyError::none) break;
+        WorkerStats::bump(worker_.mutable_stats().upstream_retries);
         release_upstream(false);
         parse_pos_ = body_from;
+        pooled = next == RetryDecision::next_endpoint;  // a stale pooled connection: a fresh one
       }
       ProxyError unanswered = ProxyError::none;
       keep_alive = finish_exchange(relay, body_error, unanswered);
@@ -211,9 +223,13 @@ static void mark_request_start(ExchangeRecord& record, bool wall_clock) {
 
 // Idempotent and bodyless: sending it again cannot do anything twice.
 bool DownstreamConnection::retry_safe_request() const {
-  const auto& head = request_parser_.head();
-  if (head.has_body) return false;
-  switch (head.method) {
+  return !request_parser_.head().has_body && idempotent_request();
+}
+
+// GET HEAD OPTIONS PUT DELETE TRACE, as nginx retries them (it refuses
+// POST, LOCK and PATCH once sent; other methods are not ours to guess).
+bool DownstreamConnection::idempotent_request() const {
+  switch (request_parser_.head().method) {
     case HTTP_GET: case HTTP_HEAD: case HTTP_OPTIONS: case HTTP_PUT: case HTTP_DELETE: case HTTP_TRACE:
       return true;
     default:

@@ -24,6 +24,8 @@
 #include "proxy/codec/h1/message_parser.h"
 #include "proxy/transport/immediate_write.h"
 #include "proxy/transport/stream_ops.h"
+#include "proxy/upstream/load_balancer.h"
+#include "proxy/upstream/retry_policy.h"
 #include "proxy/upstream/upstream_connection.h"
 #include "proxy/server/snapshot_slot.h"
 
@@ -84,10 +86,11 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   awaitable<void> watchdog();
   awaitable<bool> read_request_head();
   Routing route_request(SnapshotSlot::Ref& snapshot);
-  bool reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
-                             const SnapshotSlot::Ref& snapshot, bool pooled);
+  bool reuse_pooled_upstream(const Backend& backend, PickContext& pick, bool first, bool pooled);
   bool take_pooled(const boost::asio::ip::tcp::endpoint& peer);
   awaitable<ProxyError> connect_upstream(const Backend& backend, bool pooled);
+  RetryDecision next_attempt(const Backend& backend, const Relay& relay, bool connected, bool reused,
+                             PickContext& pick, RetryState& retry, clock::time_point started);
   awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);
   ProxyError prepare_request_start(std::size_t body_from, std::array<boost::asio::const_buffer, 2>& out);
   awaitable<ProxyError> pump_request_body();
@@ -115,6 +118,7 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
 
   ProxyError parse_error_to_proxy_error(ParseError e) const;
   bool retry_safe_request() const;
+  bool idempotent_request() const;
   void set_downstream_deadline(std::chrono::milliseconds d);
   void set_upstream_deadline(std::chrono::milliseconds d);
   void arm_watchdog(clock::time_point deadline);
@@ -153,7 +157,8 @@ class DownstreamConnection : public std::enable_shared_from_this<DownstreamConne
   std::string client_ip_;
   std::string resolved_address_;  // an ExternalName's address, for record_.upstream_address
   std::unique_ptr<UpstreamConnection> upstream_;
-  std::uint32_t first_endpoint_ = 0;  // this exchange's round-robin pick
+  std::uint32_t endpoint_index_ = 0;       // the attempt's endpoint in its backend
+  BackendState* backend_state_ = nullptr;  // the worker's, for the pinned snapshot's backend
   ExchangeRecord record_;
   std::uint64_t requests_ = 0;  // on this connection, for --keepalive-requests
   bool last_request_ = false;   // this exchange is the last one allowed

@@ -1,5 +1,5 @@
 // DownstreamConnection, upstream side: the endpoint pick, pooled connections,
-// ExternalName resolution and connecting.
+// ExternalName resolution, connecting, and what follows a failed attempt.
 #include "proxy/http/downstream_connection.h"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,13 +27,14 @@ void DownstreamConnection::release_upstream(bool reusable) {
 
 // --- upstream side -------------------------------------------------------
 
-// Picks the exchange's first endpoint (round robin) and, when `pooled`, takes
-// an idle connection to it. Not a coroutine: the common case never waits.
-// A request that can be sent again skips the liveness check of pooled
-// connections: a stale one costs a retry instead of a syscall per request.
-bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index,
-                                                 const SnapshotSlot::Ref& snapshot, bool pooled) {
-  record_.upstream_start = clock::now();
+// Takes the attempt's endpoint (the first: the load balancer's pick; a
+// retry's: next_attempt's) and, when `pooled`, an idle connection to it.
+// Not a coroutine: the common case never waits. A request that can be sent
+// again skips the liveness check of pooled connections: a stale one costs
+// a retry instead of a syscall per request.
+bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, PickContext& pick, bool first,
+                                                 bool pooled) {
+  record_.upstream_start = pick.now = clock::now();
   const tcp::endpoint* peer = nullptr;
   if (backend.is_external()) {
     const auto* addresses = worker_.dns().find(backend.external_name, backend.external_port, record_.upstream_start);
@@ -41,13 +42,51 @@ bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, std::ui
     peer = &addresses->front();
     record_.upstream_address = resolved_address_ = to_string(*peer);
   } else {
-    const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
-    first_endpoint_ = snapshot.next_index(backend_index, count);
-    const Endpoint& endpoint = backend.endpoints[first_endpoint_];
+    if (first) {
+      // Never empty: route_request answers 503 for a backend without endpoints.
+      const auto picked = backend_state_ ? worker_.backends().pick(backend, *backend_state_, pick) : std::nullopt;
+      endpoint_index_ = picked ? *picked : 0;
+    }
+    const Endpoint& endpoint = backend.endpoints[endpoint_index_];
     peer = &endpoint.address;
     record_.upstream_address = endpoint.name;
   }
   return pooled && take_pooled(*peer);
+}
+
+// After a failed attempt: marks the endpoint's health and asks the retry
+// policy whether to try again, picking the next endpoint when it says so.
+// After a success only the health is touched, and only when it had marks.
+RetryDecision DownstreamConnection::next_attempt(const Backend& backend, const Relay& relay, bool connected,
+                                                 bool reused, PickContext& pick, RetryState& retry,
+                                                 clock::time_point started) {
+  auto& runtime = worker_.backends();
+  const bool has_state = backend_state_ && !backend.is_external();
+  if (relay.error == ProxyError::none) {
+    if (has_state) runtime.report_success(*backend_state_, endpoint_index_);
+    return RetryDecision::stop;
+  }
+  Error error = upstream_error(relay.error, relay.got_bytes, relay.response_started);
+  if (!connected && relay.error == ProxyError::upstream_connect_failed && upstream_timed_out_)
+    error = classify(ErrorKind::connect_timeout);
+  const auto now = clock::now();
+  const AttemptFacts facts{.idempotent = idempotent_request(), .replayable = !request_parser_.head().has_body,
+                           .request_sent = connected, .response_started = relay.response_started,
+                           .reused = reused, .elapsed = now - started};
+  if (has_state && RetryState::marks_endpoint(error, facts)) {
+    runtime.report_failure(backend, *backend_state_, endpoint_index_, now);
+  } else if (has_state && error.kind == ErrorKind::after_response) {
+    runtime.report_success(*backend_state_, endpoint_index_);
+  }
+  const RetryDecision decision = retry.next(error, facts);
+  if (decision != RetryDecision::next_endpoint) return decision;
+  if (!has_state) return RetryDecision::stop;  // an ExternalName has one address
+  pick.tried.insert(endpoint_index_);
+  pick.now = now;
+  const auto picked = runtime.pick(backend, *backend_state_, pick);
+  if (!picked) return RetryDecision::stop;  // every endpoint was tried
+  endpoint_index_ = *picked;
+  return decision;
 }
 
 bool DownstreamConnection::take_pooled(const tcp::endpoint& peer) {
@@ -59,7 +98,7 @@ bool DownstreamConnection::take_pooled(const tcp::endpoint& peer) {
 }
 
 // After reuse_pooled_upstream found nothing: resolves an ExternalName not in
-// the cache, then connects. A refused connect tries the next endpoint once.
+// the cache, then connects. A failure goes to next_attempt like any other.
 asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend& backend, bool pooled) {
   if (backend.is_external()) {
     auto& dns = worker_.dns();
@@ -79,17 +118,7 @@ asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend
     }
     co_return co_await connect_to(addresses->front());
   }
-  const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
-  const std::uint32_t attempts = std::min<std::uint32_t>(count, 2);
-  ProxyError error = ProxyError::upstream_connect_failed;
-  for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
-    const Endpoint& endpoint = backend.endpoints[(first_endpoint_ + attempt) % count];
-    record_.upstream_address = endpoint.name;
-    if (attempt > 0 && pooled && take_pooled(endpoint.address)) co_return ProxyError::none;
-    error = co_await connect_to(endpoint.address);
-    if (error == ProxyError::none) co_return error;
-  }
-  co_return error;
+  co_return co_await connect_to(backend.endpoints[endpoint_index_].address);
 }
 
 asio::awaitable<ProxyError> DownstreamConnection::connect_to(const tcp::endpoint& peer) {

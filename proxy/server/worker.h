@@ -20,7 +20,9 @@
 #include "proxy/http/exchange_record.h"
 #include "proxy/observe/metrics/exchange_metrics.h"
 #include "proxy/proxy_config.h"
+#include "proxy/upstream/backend_runtime.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/upstream/retry_policy.h"
 #include "proxy/upstream/dns_cache.h"
 #include "proxy/server/request_id.h"
 #include "proxy/server/snapshot_slot.h"
@@ -66,6 +68,9 @@ class Worker final : public SnapshotSink {
   SnapshotSlot& slot() { return slot_; }
   ConnectionPool& pool() { return pool_; }
   DnsCache& dns() { return dns_; }
+  BackendRuntime& backends() { return backends_; }
+  // ingress-nginx's proxy-next-upstream defaults until routes carry their own.
+  const RetryPolicy& retry_policy() const { return retry_policy_; }
   WorkerStats& mutable_stats() { return stats_; }
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
@@ -116,6 +121,8 @@ class Worker final : public SnapshotSink {
   SnapshotSlot slot_;
   ConnectionPool pool_;
   DnsCache dns_;
+  BackendRuntime backends_;
+  RetryPolicy retry_policy_;
   metrics::ExchangeMetrics metrics_;
   AccessLogSink* access_log_ = nullptr;
   std::string listen_port_;
