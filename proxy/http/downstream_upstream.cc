@@ -90,7 +90,7 @@ RetryDecision DownstreamConnection::next_attempt(const Backend& backend, const R
 }
 
 bool DownstreamConnection::take_pooled(const tcp::endpoint& peer) {
-  auto idle = worker_.pool().take(peer, !retry_safe_request());
+  auto idle = worker_.pool().take(UpstreamKey{peer}, !retry_safe_request());
   if (!idle) return false;
   upstream_ = std::move(idle);
   WorkerStats::bump(worker_.mutable_stats().upstream_reuses);
@@ -123,7 +123,7 @@ asio::awaitable<ProxyError> DownstreamConnection::connect_upstream(const Backend
 
 asio::awaitable<ProxyError> DownstreamConnection::connect_to(const tcp::endpoint& peer) {
   upstream_ = std::make_unique<UpstreamConnection>(socket_.get_executor());
-  upstream_->peer = peer;
+  upstream_->key = UpstreamKey{peer};  // plain HTTP/1 is all there is yet
   upstream_timed_out_ = false;
   set_upstream_deadline(worker_.config().upstream_connect_timeout);
   auto [ec] = co_await upstream_->socket.async_connect(peer, use_tuple);
