@@ -189,6 +189,10 @@ asio::awaitable<void> DownstreamConnection::run() {
             else relay = co_await relay_while_pumping(routing.head_method, routing.upgrade, body_error);
           }
         }
+        if (relay.error == ProxyError::none) {  // the common case, without a call
+          if (backend_state_) worker_.backends().report_success(*backend_state_, endpoint_index_);
+          break;
+        }
         const RetryDecision next =
             next_attempt(*routing.backend, relay, connected, reused, pick, retry, started);
         if (next == RetryDecision::stop || body_error != ProxyError::none) break;

@@ -54,18 +54,14 @@ bool DownstreamConnection::reuse_pooled_upstream(const Backend& backend, PickCon
   return pooled && take_pooled(*peer);
 }
 
-// After a failed attempt: marks the endpoint's health and asks the retry
-// policy whether to try again, picking the next endpoint when it says so.
-// After a success only the health is touched, and only when it had marks.
+// After a failed attempt (run() handles success inline): marks the
+// endpoint's health and asks the retry policy whether to try again,
+// picking the next endpoint when it says so.
 RetryDecision DownstreamConnection::next_attempt(const Backend& backend, const Relay& relay, bool connected,
                                                  bool reused, PickContext& pick, RetryState& retry,
                                                  clock::time_point started) {
   auto& runtime = worker_.backends();
   const bool has_state = backend_state_ && !backend.is_external();
-  if (relay.error == ProxyError::none) {
-    if (has_state) runtime.report_success(*backend_state_, endpoint_index_);
-    return RetryDecision::stop;
-  }
   Error error = upstream_error(relay.error, relay.got_bytes, relay.response_started);
   if (!connected && relay.error == ProxyError::upstream_connect_failed && upstream_timed_out_)
     error = classify(ErrorKind::connect_timeout);

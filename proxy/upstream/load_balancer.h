@@ -19,6 +19,8 @@ namespace sluice {
 class TriedEndpoints {
  public:
   static constexpr std::size_t capacity = 8;
+  // User-provided, so `PickContext{}` does not zero the array.
+  TriedEndpoints() {}  // NOLINT(modernize-use-equals-default)
   void insert(std::uint32_t index) {
     if (size_ < capacity && !contains(index)) indices_[size_++] = index;
   }
@@ -28,9 +30,10 @@ class TriedEndpoints {
     return false;
   }
   std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
  private:
-  std::array<std::uint32_t, capacity> indices_{};
+  std::array<std::uint32_t, capacity> indices_;  // [0, size_) hold values: no zeroing per exchange
   std::size_t size_ = 0;
 };
 

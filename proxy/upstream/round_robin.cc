@@ -12,6 +12,11 @@ std::optional<std::uint32_t> RoundRobin::pick(const Backend& backend, BackendSta
   // out states by snapshot) has no health to consult: plain round robin.
   const bool has_health = state.health.size() == count;
   const std::uint32_t start = state.cursor < count ? state.cursor : 0;
+  // An exchange's first pick of a healthy endpoint: one check, no scan.
+  if (context.tried.empty() && !(has_health && state.health[start]->ejected(context.now))) {
+    state.cursor = start + 1;
+    return start;
+  }
   std::optional<std::uint32_t> fallback;
   for (std::uint32_t k = 0; k < count; ++k) {
     std::uint32_t i = start + k;
