@@ -37,6 +37,7 @@ class TriedEndpoints {
   std::size_t size_ = 0;
 };
 
+// worker-confined (a value on the exchange's stack).
 struct PickContext {
   std::chrono::steady_clock::time_point now;
   TriedEndpoints tried;

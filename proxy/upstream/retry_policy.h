@@ -31,7 +31,7 @@ struct RetryPolicy {
   std::uint8_t conditions = on_error | on_timeout;
 };
 
-// What the exchange knows about the attempt that failed.
+// any thread (a value). What the exchange knows about the attempt that failed.
 struct AttemptFacts {
   bool idempotent = false;        // GET HEAD OPTIONS PUT DELETE TRACE, as nginx
   bool replayable = false;        // the request (body included) can be sent again
