@@ -64,6 +64,9 @@ Proxy:
                                 for this long is closed (default 1h)
   --upstream-connect-timeout D  time to connect to a backend, then 502 (default 5s)
   --upstream-read-timeout D     time between two reads from a backend, then 504 (default 60s)
+  --upstream-max-fails N        consecutive connect failures or resets that eject an endpoint
+                                (default 3; 0: never eject)
+  --upstream-fail-timeout D     how long an ejected endpoint is skipped (default 10s)
   --shutdown-grace D            on SIGTERM, time for in-flight requests to finish (default 30s)
   --sync-period D               coalescing window for configuration changes (default 50ms)
 Logging:
@@ -163,6 +166,13 @@ const std::map<std::string_view, Setter>& valued_flags() {
        }},
       {"--upstream-connect-timeout", duration(&ProxyConfig::upstream_connect_timeout)},
       {"--upstream-read-timeout", duration(&ProxyConfig::upstream_read_timeout)},
+      {"--upstream-max-fails", [](Options& o, std::string_view v) {
+         std::uint64_t n = 0;
+         if (!set_unsigned(v, n) || n > 1'000'000) return false;
+         o.proxy.upstream_max_fails = static_cast<std::uint32_t>(n);
+         return true;
+       }},
+      {"--upstream-fail-timeout", duration(&ProxyConfig::upstream_fail_timeout)},
       {"--shutdown-grace", duration(&ProxyConfig::drain_timeout)},
       {"--kubeconfig", [](Options& o, std::string_view v) { o.cluster.kubeconfig = v; return !v.empty(); }},
       {"--watch-namespace", [](Options& o, std::string_view v) { o.cluster.watch_namespace = v; return !v.empty(); }},

@@ -29,6 +29,10 @@ struct ProxyConfig {
   static constexpr std::uint64_t default_keepalive_requests = 1000;
   // ingress-nginx's max-worker-connections (nginx's worker_connections).
   static constexpr std::size_t default_max_connections = 16384;
+  // nginx's max_fails and fail_timeout defaults are 1 and 10s; 3 is
+  // Envoy's and HAProxy's taste: one refused connect is not an outage.
+  static constexpr std::uint32_t default_upstream_max_fails = 3;
+  static constexpr milliseconds default_upstream_fail_timeout{10'000};
   // HAProxy's `timeout tunnel` as users set it for WebSockets.
   static constexpr milliseconds default_tunnel_idle_timeout{3'600'000};
 
@@ -44,6 +48,10 @@ struct ProxyConfig {
   milliseconds downstream_write_timeout = default_downstream_write_timeout;
   milliseconds drain_timeout = default_drain_timeout;  // SIGTERM grace period
   std::size_t idle_upstreams_per_endpoint = default_idle_upstreams_per_endpoint;
+  // Consecutive connect failures or resets that eject an endpoint (0: never),
+  // and for how long it is then skipped.
+  std::uint32_t upstream_max_fails = default_upstream_max_fails;
+  milliseconds upstream_fail_timeout = default_upstream_fail_timeout;
   // The response to the last one says `Connection: close`; 0 and 1 both
   // mean one request per connection, as for nginx.
   std::uint64_t keepalive_requests = default_keepalive_requests;

@@ -13,7 +13,7 @@ constexpr std::size_t max_request_id_bytes = 200;
 }  // namespace
 
 Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
-    : services_(services), connection_(connection) {
+    : services_(services), connection_(connection), retry_(services.retry_policy) {
   request_id_.reserve(64);
   record_.tls = connection.tls;
 }
@@ -25,6 +25,10 @@ void Exchange::reset() {
   generated_id_ = false;
   request_edits_.reset();
   response_edits_.reset();
+  backend_state_ = nullptr;
+  endpoint_ = 0;
+  pick_.tried.clear();
+  retry_ = RetryState(services_.retry_policy);
   record_.reset();
 }
 

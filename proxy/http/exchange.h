@@ -14,6 +14,10 @@
 #include "proxy/policy/hsts.h"
 #include "proxy/server/request_id.h"
 #include "proxy/server/snapshot_slot.h"
+#include "proxy/upstream/backend_runtime.h"
+#include "proxy/upstream/error.h"
+#include "proxy/upstream/load_balancer.h"
+#include "proxy/upstream/retry_policy.h"
 
 namespace sluice {
 
@@ -35,6 +39,8 @@ struct ExchangeServices {
   const ProxyConfig& config;
   RequestIdGenerator& request_ids;
   ExchangeObserver& observer;
+  BackendRuntime& backends;
+  const RetryPolicy& retry_policy;
   bool wall_clock = false;  // the access log needs wall-clock timestamps
 };
 
@@ -51,6 +57,7 @@ struct RequestFacts {
 // warm exchange allocates nothing.
 class Exchange {
  public:
+  using clock_time_point = std::chrono::steady_clock::time_point;
   Exchange(ExchangeServices services, const ConnectionFacts& connection);
 
   // A new exchange begins (its first byte arrived, or is awaited).
@@ -73,6 +80,16 @@ class Exchange {
   // response_headers: edits for the head sent to the client.
   const FieldEdits& response_edits(int status);
 
+  // upstream_request, attempt by attempt. first_endpoint() picks the
+  // endpoint of the first attempt (the load balancer, on the worker's
+  // health marks); after a failure, retry() marks the endpoint's health and
+  // asks the retry policy what next, picking the next endpoint when it says
+  // so. An ExternalName backend has one address: no pick, no marks.
+  std::uint32_t first_endpoint(const Backend& backend, std::uint32_t backend_index);
+  std::uint32_t endpoint() const { return endpoint_; }
+  void attempt_succeeded();
+  RetryDecision retry(const Backend& backend, const Error& error, AttemptFacts facts);
+
   // log: records the status and hands the record to the observer. The
   // snapshot stays pinned until the next reset().
   void finish(int status);
@@ -90,6 +107,11 @@ class Exchange {
   FieldEdits request_edits_;
   FieldEdits response_edits_;
   HstsValue hsts_value_;
+  BackendState* backend_state_ = nullptr;  // the worker's, for the pinned snapshot's backend
+  std::uint32_t endpoint_ = 0;             // the attempt's, in its backend
+  PickContext pick_{};
+  clock_time_point first_attempt_{};
+  RetryState retry_;
   ExchangeRecord record_;
 };
 

@@ -8,18 +8,20 @@
 #include <vector>
 
 #include "common/model/route_table.h"
+#include "proxy/upstream/backend_state.h"
 
 namespace sluice {
 
 // worker-confined. The slot holds one shared_ptr per generation; requests pin
 // it through a plain (non-atomic) count, so starting a request never bumps
-// the shared_ptr's refcount that every worker shares. Per-generation worker
-// state (round-robin cursors) lives beside the table.
+// the shared_ptr's refcount that every worker shares. Beside the table, the
+// worker's BackendState for each of its backends (BackendRuntime::rebase):
+// a generation keeps the states its endpoint indices mean until unpinned.
 class SnapshotSlot {
  public:
   struct Local {
     std::shared_ptr<const RouteTable> table;
-    std::vector<std::uint32_t> round_robin;  // by backend index
+    std::vector<std::shared_ptr<BackendState>> backends;  // by backend index; may be empty
     std::uint32_t pins = 0;
   };
 
@@ -35,9 +37,10 @@ class SnapshotSlot {
     explicit operator bool() const { return local_ != nullptr; }
     const RouteTable& table() const { return *local_->table; }
     const RouteTable* operator->() const { return local_->table.get(); }
-    // Next endpoint index for a backend with `count` endpoints.
-    std::uint32_t next_index(std::uint32_t backend, std::uint32_t count) const {
-      return count == 0 ? 0 : local_->round_robin[backend]++ % count;
+    // The worker's state for backend `index` of this table; null when the
+    // slot was given none.
+    BackendState* backend_state(std::uint32_t index) const {
+      return index < local_->backends.size() ? local_->backends[index].get() : nullptr;
     }
 
    private:
@@ -52,9 +55,9 @@ class SnapshotSlot {
   Ref pin() const { return Ref(current_); }
   std::uint64_t generation() const { return current_ ? current_->table->generation() : 0; }
 
-  void replace(std::shared_ptr<const RouteTable> table) {
-    auto* next = new Local{std::move(table), {}, 1};  // the slot's own pin
-    next->round_robin.assign(next->table->backends().size(), 0);
+  // `backends`: the worker's states for the table's backends, by index.
+  void replace(std::shared_ptr<const RouteTable> table, std::vector<std::shared_ptr<BackendState>> backends = {}) {
+    auto* next = new Local{std::move(table), std::move(backends), 1};  // the slot's own pin
     unpin(std::exchange(current_, next));
   }
 

@@ -17,7 +17,8 @@ using tcp = asio::ip::tcp;
 Worker::Worker(unsigned index, const ProxyConfig& config)
     : index_(index),
       config_(config),
-      pool_(config.idle_upstreams_per_endpoint) {}
+      pool_(config.idle_upstreams_per_endpoint),
+      backends_({config.upstream_max_fails, config.upstream_fail_timeout}, stats_.upstream_health) {}
 
 Worker::~Worker() {
   stop();
@@ -56,7 +57,8 @@ void Worker::stop() { context_.stop(); }
 void Worker::accept(std::shared_ptr<const RouteTable> table, std::function<void()> applied) {
   asio::post(context_, [this, t = std::move(table), done = std::move(applied)]() mutable {
     metrics_.on_snapshot(*t);
-    slot_.replace(std::move(t));
+    auto states = backends_.rebase(*t);
+    slot_.replace(std::move(t), std::move(states));
     done();
   });
 }

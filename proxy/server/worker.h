@@ -21,7 +21,9 @@
 #include "proxy/http/exchange_record.h"
 #include "proxy/observe/metrics/exchange_metrics.h"
 #include "proxy/proxy_config.h"
+#include "proxy/upstream/backend_runtime.h"
 #include "proxy/upstream/connection_pool.h"
+#include "proxy/upstream/retry_policy.h"
 #include "proxy/upstream/dns_cache.h"
 #include "proxy/server/request_id.h"
 #include "proxy/server/snapshot_slot.h"
@@ -67,6 +69,9 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   SnapshotSlot& slot() { return slot_; }
   ConnectionPool& pool() { return pool_; }
   DnsCache& dns() { return dns_; }
+  BackendRuntime& backends() { return backends_; }
+  // ingress-nginx's proxy-next-upstream defaults until routes carry their own.
+  const RetryPolicy& retry_policy() const { return retry_policy_; }
   WorkerStats& mutable_stats() { return stats_; }
   bool draining() const { return draining_; }
   std::string_view listen_port() const { return listen_port_; }
@@ -75,7 +80,9 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   // Called once per finished exchange, on this worker's thread.
   void observe(const ExchangeRecord& record) override;
   // What the exchanges of this worker's connections use (exchange.h).
-  ExchangeServices exchange_services() { return {slot_, config_, request_ids_, *this, logs_access()}; }
+  ExchangeServices exchange_services() {
+    return {slot_, config_, request_ids_, *this, backends_, retry_policy_, logs_access()};
+  }
   void add(H1ServerConnection* c);
   void remove(H1ServerConnection* c);
 
@@ -119,6 +126,8 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   SnapshotSlot slot_;
   ConnectionPool pool_;
   DnsCache dns_;
+  BackendRuntime backends_;
+  RetryPolicy retry_policy_;
   metrics::ExchangeMetrics metrics_;
   AccessLogSink* access_log_ = nullptr;
   std::string listen_port_;

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "proxy/http/local_reply.h"
+#include "proxy/upstream/backend_state.h"
 
 namespace sluice {
 
@@ -28,6 +29,8 @@ struct WorkerStats {
   std::atomic<std::uint64_t> upstream_connects{0};
   std::atomic<std::uint64_t> upstream_reuses{0};
   std::atomic<std::uint64_t> upstream_connect_failures{0};
+  std::atomic<std::uint64_t> upstream_retries{0};  // attempts after the first, stale pooled ones included
+  UpstreamHealthCounters upstream_health;          // ejections, panic picks (BackendRuntime)
   std::atomic<std::uint64_t> tls_handshakes{0};
   std::atomic<std::uint64_t> tls_handshake_errors{0};
 

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <functional>
 
 namespace sluice {
 namespace {
@@ -20,17 +19,8 @@ bool still_open(UpstreamConnection& c) {
 
 }  // namespace
 
-std::size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const {
-  std::size_t h = std::hash<unsigned short>{}(e.port());
-  if (e.address().is_v4()) return h ^ (std::hash<unsigned>{}(e.address().to_v4().to_uint()) << 1);
-  auto bytes = e.address().to_v6().to_bytes();
-  for (unsigned char b : bytes) h = h * 31 + b;
-  return h;
-}
-
-std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::tcp::endpoint& peer,
-                                                         bool verify) {
-  auto it = idle_.find(peer);
+std::unique_ptr<UpstreamConnection> ConnectionPool::take(const UpstreamKey& key, bool verify) {
+  auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& stack = it->second;
   while (!stack.empty()) {
@@ -45,7 +35,7 @@ std::unique_ptr<UpstreamConnection> ConnectionPool::take(const boost::asio::ip::
 }
 
 void ConnectionPool::give_back(std::unique_ptr<UpstreamConnection> c) {
-  auto& stack = idle_[c->peer];
+  auto& stack = idle_[c->key];
   if (stack.size() >= max_idle_) return;  // closes c
   // The buffer stays: a warm connection is taken again within microseconds
   // under load, and freeing it cost a 16 KiB malloc/free per request.
@@ -54,7 +44,7 @@ void ConnectionPool::give_back(std::unique_ptr<UpstreamConnection> c) {
 }
 
 void ConnectionPool::sweep() {
-  for (auto& [peer, stack] : idle_) {
+  for (auto& [key, stack] : idle_) {
     std::erase_if(stack, [](const auto& c) { return !still_open(*c); });
     for (auto& c : stack) c->buffer.release_if_empty();
   }

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "proxy/transport/byte_buffer.h"
+#include "proxy/upstream/upstream_key.h"
 
 namespace sluice {
 
@@ -17,7 +18,7 @@ struct UpstreamConnection {
 
   boost::asio::ip::tcp::socket socket;
   ByteBuffer buffer;
-  boost::asio::ip::tcp::endpoint peer;
+  UpstreamKey key;  // its endpoint, protocol and TLS: where the pool files it
   bool reused = false;
 };
 

@@ -99,31 +99,42 @@ asio::awaitable<void> H1ServerConnection::run() {
       keep_alive = co_await answer(decision.verdict);
     } else {
       // Forwarding stays in this frame (see above): the attempts, then the
-      // tunnel or the reply for an exchange nothing answered.
+      // tunnel or the reply for an exchange nothing answered. A failed
+      // attempt goes to retry_after(), which asks the exchange what next:
+      // another endpoint, or a fresh connection when a pooled one was stale.
+      const Backend& backend = *decision.match.backend;
       ProxyError body_error = ProxyError::none;
       Relay relay;
       const std::size_t body_from = parse_pos_;
-      for (int attempt = 0;; ++attempt) {
+      exchange_.first_endpoint(backend, decision.match.route->backend);
+      for (bool pooled = true;;) {
         relay = Relay{};
-        if (!reuse_pooled_upstream(*decision.match.backend, decision.match.route->backend, attempt == 0)) {
-          relay.error = co_await connect_upstream(*decision.match.backend, attempt == 0);
-          if (relay.error != ProxyError::none) break;
+        bool connected = reuse_pooled_upstream(backend, pooled);
+        if (!connected) {
+          relay.error = co_await connect_upstream(backend, pooled);
+          connected = relay.error == ProxyError::none;
         }
-        const bool reused = upstream_.reused();
+        const bool reused = connected && upstream_.reused();
         std::array<asio::const_buffer, 2> start;
-        relay.error = prepare_request_start(body_from, start);
-        if (relay.error == ProxyError::none && request_body_done_) {
+        if (connected) relay.error = prepare_request_start(body_from, start);
+        if (connected && relay.error == ProxyError::none && request_body_done_) {
           relay = co_await relay_response(start);
-        } else if (relay.error == ProxyError::none) {
+        } else if (connected && relay.error == ProxyError::none) {
           // The rest of the body is pumped once the start of the request is out.
           transport_.set_upstream_deadline(worker_.config().upstream_read_timeout);
           auto [ec, n] = co_await upstream_.write(start);
           relay.error = ec ? upstream_failure() : ProxyError::none;
           if (!ec) relay = co_await relay_while_pumping(body_error);
         }
-        if (!retry_stale(reused, relay) || attempt > 0) break;
+        if (relay.error == ProxyError::none) {  // the common case, without a call
+          exchange_.attempt_succeeded();
+          break;
+        }
+        const RetryDecision next = retry_after(backend, relay, connected, reused);
+        if (next == RetryDecision::stop || body_error != ProxyError::none) break;
         release_upstream(false);
         parse_pos_ = body_from;
+        pooled = next == RetryDecision::next_endpoint;  // a stale pooled connection: a fresh one
       }
       ProxyError unanswered = ProxyError::none;
       keep_alive = finish_exchange(relay, body_error, unanswered);
@@ -133,13 +144,6 @@ asio::awaitable<void> H1ServerConnection::run() {
     if (!keep_alive || worker_.draining()) break;
   }
   close();
-}
-
-// A pooled connection the backend had closed (nothing came back) is worth
-// one more try on a fresh connection when the request can be sent twice.
-bool H1ServerConnection::retry_stale(bool reused, const Relay& relay) const {
-  return reused && !relay.got_bytes && !relay.response_started && relay.error == ProxyError::upstream_reset &&
-         retry_safe_request();
 }
 
 // nginx's keepalive_requests: the response to the last request a

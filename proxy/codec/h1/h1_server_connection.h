@@ -67,12 +67,12 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
   ProxyError parse_error_to_proxy_error(ParseError e) const;
   bool retry_safe_request() const;
-  bool retry_stale(bool reused, const Relay& relay) const;
   void close();
 
   // --- forwarding (h1_upstream.cc)
   void build_request_head(const class H1RequestView& view);
-  bool reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index, bool pooled);
+  bool reuse_pooled_upstream(const Backend& backend, bool pooled);
+  RetryDecision retry_after(const Backend& backend, const Relay& relay, bool connected, bool reused);
   bool take_pooled(const boost::asio::ip::tcp::endpoint& peer);
   awaitable<ProxyError> connect_upstream(const Backend& backend, bool pooled);
   awaitable<ProxyError> connect_to(const boost::asio::ip::tcp::endpoint& peer);

@@ -36,11 +36,12 @@ void H1ServerConnection::release_upstream(bool reusable) {
   else upstream_.close();
 }
 
-// Picks the exchange's first endpoint (round robin) and, when `pooled`, takes
-// an idle connection to it. Not a coroutine: the common case never waits.
-// A request that can be sent again skips the liveness check of pooled
-// connections: a stale one costs a retry instead of a syscall per request.
-bool H1ServerConnection::reuse_pooled_upstream(const Backend& backend, std::uint32_t backend_index, bool pooled) {
+// Takes the attempt's endpoint (the exchange picked it) and, when
+// `pooled`, an idle connection to it. Not a coroutine: the common case
+// never waits. A request that can be sent again skips the liveness check of
+// pooled connections: a stale one costs a retry instead of a syscall per
+// request.
+bool H1ServerConnection::reuse_pooled_upstream(const Backend& backend, bool pooled) {
   auto& record = exchange_.record();
   record.upstream_start = clock::now();
   const tcp::endpoint* peer = nullptr;
@@ -50,17 +51,31 @@ bool H1ServerConnection::reuse_pooled_upstream(const Backend& backend, std::uint
     peer = &addresses->front();
     record.upstream_address = upstream_.resolved_address() = to_string(*peer);
   } else {
-    const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
-    upstream_.first_endpoint = exchange_.snapshot().next_index(backend_index, count);
-    const Endpoint& endpoint = backend.endpoints[upstream_.first_endpoint];
+    const Endpoint& endpoint = backend.endpoints[exchange_.endpoint()];
     peer = &endpoint.address;
     record.upstream_address = endpoint.name;
   }
   return pooled && take_pooled(*peer);
 }
 
+// After a failed attempt (run() handles success inline): what failed, as
+// an Error, and the facts the retry policy weighs.
+RetryDecision H1ServerConnection::retry_after(const Backend& backend, const Relay& relay, bool connected,
+                                              bool reused) {
+  Error error = upstream_error(relay.error, relay.got_bytes, relay.response_started);
+  if (!connected && relay.error == ProxyError::upstream_connect_failed && transport_.upstream_timed_out())
+    error = classify(ErrorKind::connect_timeout);
+  const auto& head = request_parser_.head();
+  const AttemptFacts facts{.idempotent = idempotent(h1_method(head.method)), .replayable = !head.has_body,
+                           .request_sent = connected, .response_started = relay.response_started,
+                           .reused = reused};
+  const RetryDecision decision = exchange_.retry(backend, error, facts);
+  if (decision != RetryDecision::stop) WorkerStats::bump(worker_.mutable_stats().upstream_retries);
+  return decision;
+}
+
 bool H1ServerConnection::take_pooled(const tcp::endpoint& peer) {
-  auto idle = worker_.pool().take(peer, !retry_safe_request());
+  auto idle = worker_.pool().take(UpstreamKey{peer}, !retry_safe_request());
   if (!idle) return false;
   upstream_.attach(std::move(idle));
   transport_.watch_upstream(&upstream_.socket());
@@ -69,7 +84,7 @@ bool H1ServerConnection::take_pooled(const tcp::endpoint& peer) {
 }
 
 // After reuse_pooled_upstream found nothing: resolves an ExternalName not in
-// the cache, then connects. A refused connect tries the next endpoint once.
+// the cache, then connects. A failure goes to retry_after like any other.
 asio::awaitable<ProxyError> H1ServerConnection::connect_upstream(const Backend& backend, bool pooled) {
   auto& record = exchange_.record();
   if (backend.is_external()) {
@@ -90,22 +105,12 @@ asio::awaitable<ProxyError> H1ServerConnection::connect_upstream(const Backend& 
     }
     co_return co_await connect_to(addresses->front());
   }
-  const auto count = static_cast<std::uint32_t>(backend.endpoints.size());
-  const std::uint32_t attempts = std::min<std::uint32_t>(count, 2);
-  ProxyError error = ProxyError::upstream_connect_failed;
-  for (std::uint32_t attempt = 0; attempt < attempts; ++attempt) {
-    const Endpoint& endpoint = backend.endpoints[(upstream_.first_endpoint + attempt) % count];
-    record.upstream_address = endpoint.name;
-    if (attempt > 0 && pooled && take_pooled(endpoint.address)) co_return ProxyError::none;
-    error = co_await connect_to(endpoint.address);
-    if (error == ProxyError::none) co_return error;
-  }
-  co_return error;
+  co_return co_await connect_to(backend.endpoints[exchange_.endpoint()].address);
 }
 
 asio::awaitable<ProxyError> H1ServerConnection::connect_to(const tcp::endpoint& peer) {
   upstream_.attach(std::make_unique<UpstreamConnection>(transport_.socket().get_executor()));
-  upstream_.connection().peer = peer;
+  upstream_.connection().key = UpstreamKey{peer};  // plain HTTP/1 is all there is yet
   transport_.watch_upstream(&upstream_.socket());
   transport_.clear_upstream_timeout();
   transport_.set_upstream_deadline(worker_.config().upstream_connect_timeout);

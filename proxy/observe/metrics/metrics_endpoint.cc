@@ -76,6 +76,13 @@ std::uint64_t sum_stat(const std::vector<const Worker*>& workers, std::atomic<st
   return n;
 }
 
+std::uint64_t sum_health(const std::vector<const Worker*>& workers,
+                         std::atomic<std::uint64_t> UpstreamHealthCounters::*field) {
+  std::uint64_t n = 0;
+  for (const Worker* w : workers) n += (w->stats().upstream_health.*field).load(std::memory_order_relaxed);
+  return n;
+}
+
 class Renderer {
  public:
   Renderer(const MetricsSources& sources, std::string& out) : src_(sources), w_(out) {
@@ -172,6 +179,15 @@ class Renderer {
     w_.family("sluice_upstream_connect_failures_total", "counter",
               "Connections to backends that failed (refused, unreachable, timed out)");
     w_.sample("sluice_upstream_connect_failures_total", {}, sum_stat(ws, &WorkerStats::upstream_connect_failures));
+    w_.family("sluice_upstream_retries_total", "counter",
+              "Upstream attempts after an exchange's first (next endpoint or a fresh connection)");
+    w_.sample("sluice_upstream_retries_total", {}, sum_stat(ws, &WorkerStats::upstream_retries));
+    w_.family("sluice_upstream_ejections_total", "counter",
+              "Endpoints ejected by passive health checks (--upstream-max-fails, --upstream-fail-timeout)");
+    w_.sample("sluice_upstream_ejections_total", {}, sum_health(ws, &UpstreamHealthCounters::ejections));
+    w_.family("sluice_upstream_panic_picks_total", "counter",
+              "Endpoint picks made while every candidate endpoint was ejected");
+    w_.sample("sluice_upstream_panic_picks_total", {}, sum_health(ws, &UpstreamHealthCounters::panic_picks));
     w_.family("sluice_tls_handshakes_total", "counter", "TLS handshakes completed on the HTTPS listener");
     w_.sample("sluice_tls_handshakes_total", {}, sum_stat(ws, &WorkerStats::tls_handshakes));
     w_.family("sluice_tls_handshake_errors_total", "counter", "TLS handshakes that failed on the HTTPS listener");

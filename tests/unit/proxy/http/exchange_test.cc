@@ -8,6 +8,8 @@
 #include "proxy/http/exchange.h"
 #include "proxy/proxy_config.h"
 
+#include <boost/asio/ip/address.hpp>
+
 using namespace sluice;
 
 namespace {
@@ -75,6 +77,14 @@ struct Fixture {
   ProxyConfig config;
   RequestIdGenerator ids;
   RecordingObserver observer;
+  UpstreamHealthCounters counters;
+  BackendRuntime backends{{.max_fails = 1, .fail_timeout = std::chrono::seconds(60)}, counters};
+  RetryPolicy retry_policy;
+  ExchangeServices services() { return {slot, config, ids, observer, backends, retry_policy}; }
+  void publish(std::shared_ptr<const RouteTable> t) {
+    auto states = backends.rebase(*t);
+    slot.replace(std::move(t), std::move(states));
+  }
 };
 
 }  // namespace
@@ -82,8 +92,8 @@ struct Fixture {
 TEST_CASE("an exchange routes, edits and logs what its codec hands it", "[exchange]") {
   Fixture f;
   f.config.hsts = true;
-  f.slot.replace(table(1));
-  Exchange exchange({f.slot, f.config, f.ids, f.observer}, ConnectionFacts{true, "192.0.2.7"});
+  f.publish(table(1));
+  Exchange exchange(f.services(), ConnectionFacts{true, "192.0.2.7"});
   FakeCodec codec{exchange};
 
   const Decision& d = codec.serve(get("shop.test", "/cart"), "client-id-1");
@@ -109,8 +119,8 @@ TEST_CASE("an exchange routes, edits and logs what its codec hands it", "[exchan
 
 TEST_CASE("a client's request id is kept unless it is too long", "[exchange]") {
   Fixture f;
-  f.slot.replace(table(1));
-  Exchange exchange({f.slot, f.config, f.ids, f.observer}, ConnectionFacts{false, "192.0.2.7"});
+  f.publish(table(1));
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
   FakeCodec codec{exchange};
   codec.serve(get("shop.test", "/"), std::string(200, 'a'));
   CHECK(exchange.request_id() == std::string(200, 'a'));
@@ -124,11 +134,11 @@ TEST_CASE("an exchange finishes on the snapshot it started with", "[exchange]") 
   Fixture f;
   auto first = table(1);
   std::weak_ptr<const RouteTable> watch = first;
-  f.slot.replace(std::move(first));
-  Exchange exchange({f.slot, f.config, f.ids, f.observer}, ConnectionFacts{false, "192.0.2.7"});
+  f.publish(std::move(first));
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
   exchange.reset();
   const Decision& d = exchange.begin(get("shop.test", "/"), {});
-  f.slot.replace(table(2));  // published while the exchange waits for its backend
+  f.publish(table(2));  // published while the exchange waits for its backend
   CHECK(exchange.snapshot()->generation() == 1);
   CHECK(d.match.backend->name == "ns/shop:80");  // still valid: the old table is pinned
   CHECK_FALSE(watch.expired());
@@ -140,14 +150,100 @@ TEST_CASE("an exchange finishes on the snapshot it started with", "[exchange]") 
 TEST_CASE("no HSTS over plain HTTP, and none over TLS without flag or policy", "[exchange]") {
   Fixture f;
   f.config.hsts = true;
-  f.slot.replace(table(1));
-  Exchange plain({f.slot, f.config, f.ids, f.observer}, ConnectionFacts{false, "192.0.2.7"});
+  f.publish(table(1));
+  Exchange plain(f.services(), ConnectionFacts{false, "192.0.2.7"});
   FakeCodec codec{plain};
   codec.serve(get("shop.test", "/"));
   CHECK(added(plain.response_edits(200)) == "X-Frame-Options: DENY\n");
   f.config.hsts = false;
-  Exchange tls({f.slot, f.config, f.ids, f.observer}, ConnectionFacts{true, "192.0.2.7"});
+  Exchange tls(f.services(), ConnectionFacts{true, "192.0.2.7"});
   FakeCodec tls_codec{tls};
   tls_codec.serve(get("shop.test", "/"));
   CHECK(added(tls.response_edits(200)) == "X-Frame-Options: DENY\n");
+}
+
+namespace {
+
+// Three fake endpoints behind one backend; nothing listens anywhere: the
+// test plays the codec and says how each attempt ended.
+std::shared_ptr<const RouteTable> three_endpoints() {
+  RouteTableBuilder b;
+  Backend pool{.name = "ns/pool:80"};
+  for (const char* name : {"10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"}) {
+    Endpoint e{.name = name};
+    e.address = {boost::asio::ip::make_address(std::string_view(name).substr(0, 8)), 80};
+    pool.endpoints.push_back(e);
+  }
+  b.add_route({.host = "pool.test", .path = "/", .backend = b.add_backend(pool)});
+  return std::move(b).build(1);
+}
+
+const AttemptFacts get_sent{.idempotent = true, .replayable = true, .request_sent = true};
+const AttemptFacts post_sent{.idempotent = false, .replayable = false, .request_sent = true};
+const AttemptFacts not_connected{.idempotent = false, .replayable = false, .request_sent = false};
+
+}  // namespace
+
+TEST_CASE("an exchange's attempts: connect failures move to the next endpoint", "[exchange][retry]") {
+  Fixture f;
+  f.publish(three_endpoints());
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
+  exchange.reset();
+  const Decision& d = exchange.begin({.method = Method::post, .target = "/", .host = "pool.test"}, {});
+  const Backend& backend = *d.match.backend;
+  const auto first = exchange.first_endpoint(backend, d.match.route->backend);
+  const Error refused = classify(ErrorKind::connect_failed);
+  CHECK(exchange.retry(backend, refused, not_connected) == RetryDecision::next_endpoint);
+  const auto second = exchange.endpoint();
+  CHECK(second != first);
+  CHECK(exchange.retry(backend, refused, not_connected) == RetryDecision::next_endpoint);
+  CHECK(exchange.endpoint() != first);
+  CHECK(exchange.endpoint() != second);
+  CHECK(exchange.retry(backend, refused, not_connected) == RetryDecision::stop);  // tries: 3
+  CHECK(f.counters.ejections.load() == 3);  // max_fails 1: each refusal ejected its endpoint
+}
+
+TEST_CASE("an exchange's attempts: a POST is never retried after its body was sent", "[exchange][retry]") {
+  Fixture f;
+  f.publish(three_endpoints());
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
+  exchange.reset();
+  const Decision& d = exchange.begin({.method = Method::post, .target = "/", .host = "pool.test"}, {});
+  exchange.first_endpoint(*d.match.backend, d.match.route->backend);
+  CHECK(exchange.retry(*d.match.backend, upstream_error(ProxyError::upstream_reset, false, false), post_sent) ==
+        RetryDecision::stop);
+}
+
+TEST_CASE("an exchange's attempts: a GET is retried once on reset, elsewhere", "[exchange][retry]") {
+  Fixture f;
+  f.publish(three_endpoints());
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
+  exchange.reset();
+  const Decision& d = exchange.begin(get("pool.test", "/"), {});
+  const auto first = exchange.first_endpoint(*d.match.backend, d.match.route->backend);
+  const Error reset = upstream_error(ProxyError::upstream_reset, false, false);
+  CHECK(exchange.retry(*d.match.backend, reset, get_sent) == RetryDecision::next_endpoint);
+  CHECK(exchange.endpoint() != first);
+  // Nothing is retried once response bytes reached the client.
+  AttemptFacts started = get_sent;
+  started.response_started = true;
+  CHECK(exchange.retry(*d.match.backend, upstream_error(ProxyError::upstream_reset, true, true), started) ==
+        RetryDecision::stop);
+}
+
+TEST_CASE("an exchange's attempts: ejection marks outlive the exchange and the snapshot", "[exchange][retry]") {
+  Fixture f;
+  f.publish(three_endpoints());
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
+  exchange.reset();
+  const Decision& d = exchange.begin(get("pool.test", "/"), {});
+  const auto refused = exchange.first_endpoint(*d.match.backend, d.match.route->backend);
+  exchange.retry(*d.match.backend, classify(ErrorKind::connect_failed), not_connected);
+  f.publish(three_endpoints());  // a new generation with the same endpoints
+  for (int i = 0; i < 6; ++i) {
+    exchange.reset();
+    const Decision& next = exchange.begin(get("pool.test", "/"), {});
+    CHECK(exchange.first_endpoint(*next.match.backend, next.match.route->backend) != refused);
+    exchange.attempt_succeeded();
+  }
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "proxy/server/snapshot_slot.h"
+#include "proxy/upstream/backend_runtime.h"
 
 using namespace sluice;
 
@@ -33,14 +34,23 @@ TEST_CASE("an in-flight request keeps the snapshot it started with", "[worker]")
   CHECK(watch.expired());  // freed when its last request finished
 }
 
-TEST_CASE("round-robin cursors advance per worker and per generation", "[worker]") {
+TEST_CASE("each generation holds the worker's backend states, kept across snapshots", "[worker]") {
+  // The round-robin cursor used to live here and restart with every
+  // generation; it is now the BackendRuntime's, rebased by backend name.
+  UpstreamHealthCounters counters;
+  BackendRuntime runtime({}, counters);
   SnapshotSlot slot;
-  slot.replace(table(1));
+  auto first = table(1);
+  slot.replace(first, runtime.rebase(*first));
   auto ref = slot.pin();
-  CHECK(ref.next_index(0, 3) == 0);
-  CHECK(ref.next_index(0, 3) == 1);
-  CHECK(ref.next_index(0, 3) == 2);
-  CHECK(ref.next_index(0, 3) == 0);
-  slot.replace(table(2));
-  CHECK(slot.pin().next_index(0, 3) == 0);
+  REQUIRE(ref.backend_state(0));
+  CHECK_FALSE(ref.backend_state(1));
+  ref.backend_state(0)->cursor = 2;
+  auto second = table(2);
+  slot.replace(second, runtime.rebase(*second));
+  CHECK(slot.pin().backend_state(0) == ref.backend_state(0));  // same endpoints: same state
+  CHECK(slot.pin().backend_state(0)->cursor == 2);
+  SnapshotSlot bare;
+  bare.replace(table(3));
+  CHECK_FALSE(bare.pin().backend_state(0));
 }
