@@ -1,43 +1,30 @@
-// TLS certificate loading with OpenSSL 3: PEM parsing, key match, expiry,
-// SANs, and the server settings every context shares.
+// Certificate material with OpenSSL 3: PEM parsing of the chain and the key,
+// the key match, expiry, SANs, and the self-signed fallback.
 #include "common/model/tls_certificate.h"
 
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include <ctime>
 
 #include "common/strings.h"
 
 namespace sluice {
 namespace {
 
-// Mozilla "intermediate" (TLS 1.2 part; TLS 1.3 suites are OpenSSL's defaults).
-constexpr const char* intermediate_ciphers =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
-
-int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                  unsigned int inlen, void*) {
-  static const unsigned char ours[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-  unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, outlen, ours, sizeof ours, in, inlen) != OPENSSL_NPN_NEGOTIATED)
-    return SSL_TLSEXT_ERR_NOACK;  // a client offering only h2 still gets HTTP/1.1
-  *out = selected;
-  return SSL_TLSEXT_ERR_OK;
-}
-
-std::string openssl_error(const char* what) {
+// The reason of the oldest queued OpenSSL error ("no start line",
+// "bad decrypt"); the queue is cleared so the next parse starts clean.
+std::string openssl_reason(const char* fallback) {
   unsigned long code = ERR_get_error();
   ERR_clear_error();
-  if (code == 0) return what;
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof buf);
-  return std::string(what) + ": " + buf;
+  const char* reason = code ? ERR_reason_error_string(code) : nullptr;
+  return reason ? reason : fallback;
 }
+
+// An encrypted tls.key has no passphrase to give: fail instead of letting
+// OpenSSL's default callback prompt on a terminal.
+int no_passphrase(char*, int, int, void*) { return 0; }
 
 std::int64_t not_after_of(X509* cert) {
   const ASN1_TIME* t = X509_get0_notAfter(cert);
@@ -61,48 +48,71 @@ std::vector<std::string> dns_names_of(X509* cert) {
   return names;
 }
 
+struct OpenSslFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+  void operator()(X509* x) const { X509_free(x); }
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+  void operator()(STACK_OF(X509)* s) const { sk_X509_pop_free(s, X509_free); }
+};
+template <class T>
+using Owned = std::unique_ptr<T, OpenSslFree>;
+
+Owned<BIO> memory_bio(std::string_view pem) {
+  return Owned<BIO>(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+// Reads the leaf and then every further certificate, as
+// SSL_CTX_use_certificate_chain_file does: the chain ends at the first
+// missing PEM header, any other error rejects the whole chain.
+bool parse_chain(std::string_view pem, Owned<X509>& leaf, Owned<STACK_OF(X509)>& chain, std::string& error) {
+  Owned<BIO> bio = memory_bio(pem);
+  if (bio) leaf.reset(PEM_read_bio_X509_AUX(bio.get(), nullptr, no_passphrase, nullptr));
+  if (!leaf) {
+    error = "tls.crt is not a PEM certificate chain (" + openssl_reason("no certificate") + ")";
+    return false;
+  }
+  chain.reset(sk_X509_new_null());
+  while (X509* next = PEM_read_bio_X509(bio.get(), nullptr, no_passphrase, nullptr)) sk_X509_push(chain.get(), next);
+  unsigned long last = ERR_peek_last_error();
+  if (ERR_GET_LIB(last) == ERR_LIB_PEM && ERR_GET_REASON(last) == PEM_R_NO_START_LINE) {
+    ERR_clear_error();
+    return true;
+  }
+  error = "tls.crt is not a PEM certificate chain (" + openssl_reason("unreadable certificate") + ")";
+  return false;
+}
+
 }  // namespace
 
-void configure_server_context(boost::asio::ssl::context& context) {
-  SSL_CTX* ctx = context.native_handle();
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_cipher_list(ctx, intermediate_ciphers);
-  SSL_CTX_set_alpn_select_cb(ctx, select_http11, nullptr);
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);  // idle connections keep no TLS buffers
+TlsCertificate::TlsCertificate(std::string n, X509* leaf, EVP_PKEY* key, STACK_OF(X509)* chain)
+    : name(std::move(n)), leaf_(leaf), key_(key), chain_(chain ? chain : sk_X509_new_null()) {
+  not_after = not_after_of(leaf_);
+  dns_names = dns_names_of(leaf_);
+}
+
+TlsCertificate::~TlsCertificate() {
+  sk_X509_pop_free(chain_, X509_free);
+  EVP_PKEY_free(key_);
+  X509_free(leaf_);
 }
 
 std::shared_ptr<const TlsCertificate> make_certificate(std::string name, std::string_view chain_pem,
                                                        std::string_view key_pem, std::string& error) {
-  auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-  configure_server_context(*context);
-  SSL_CTX* ctx = context->native_handle();
   ERR_clear_error();
-  boost::system::error_code ec;
-  context->use_certificate_chain(boost::asio::buffer(chain_pem.data(), chain_pem.size()), ec);
-  if (ec) {
-    error = "tls.crt is not a PEM certificate chain (" + ec.message() + ")";
+  Owned<X509> leaf;
+  Owned<STACK_OF(X509)> chain;
+  if (!parse_chain(chain_pem, leaf, chain, error)) return nullptr;
+  Owned<BIO> bio = memory_bio(key_pem);
+  Owned<EVP_PKEY> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
+  if (!key) {
+    error = "tls.key is not a PEM private key (" + openssl_reason("no key") + ")";
     return nullptr;
   }
-  context->use_private_key(boost::asio::buffer(key_pem.data(), key_pem.size()),
-                           boost::asio::ssl::context::pem, ec);
-  if (ec) {
-    error = "tls.key is not a PEM private key (" + ec.message() + ")";
+  if (X509_check_private_key(leaf.get(), key.get()) != 1) {
+    error = "tls.key does not match the certificate in tls.crt (" + openssl_reason("key values mismatch") + ")";
     return nullptr;
   }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    error = openssl_error("tls.key does not match the certificate in tls.crt");
-    return nullptr;
-  }
-  auto cert = std::make_shared<TlsCertificate>();
-  cert->name = std::move(name);
-  X509* leaf = SSL_CTX_get0_certificate(ctx);
-  cert->not_after = not_after_of(leaf);
-  cert->dns_names = dns_names_of(leaf);
-  cert->context = std::move(context);
-  return cert;
+  return std::make_shared<TlsCertificate>(std::move(name), leaf.release(), key.release(), chain.release());
 }
 
 std::shared_ptr<const TlsCertificate> make_self_signed_certificate(std::string_view common_name) {
@@ -118,18 +128,7 @@ std::shared_ptr<const TlsCertificate> make_self_signed_certificate(std::string_v
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(x509, subject);
   X509_sign(x509, key, EVP_sha256());
-
-  auto context = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-  configure_server_context(*context);
-  SSL_CTX_use_certificate(context->native_handle(), x509);
-  SSL_CTX_use_PrivateKey(context->native_handle(), key);
-  auto cert = std::make_shared<TlsCertificate>();
-  cert->name = "self-signed";
-  cert->not_after = not_after_of(x509);
-  cert->context = std::move(context);
-  X509_free(x509);
-  EVP_PKEY_free(key);
-  return cert;
+  return std::make_shared<TlsCertificate>("self-signed", x509, key, nullptr);
 }
 
 }  // namespace sluice

@@ -1,5 +1,7 @@
-// A certificate chain and key ready for TLS handshakes, as a snapshot holds
-// it: built once from a Secret's PEM, shared read-only by every worker.
+// Certificate material as a snapshot holds it: a leaf, its chain and its
+// private key parsed once from a Secret's PEM, shared read-only by every
+// worker. How a listener negotiates (ALPN, versions, ciphers) is not here:
+// that is listener policy, in proxy/transport/tls_policy.h.
 #pragma once
 
 #include <cstdint>
@@ -8,23 +10,37 @@
 #include <string_view>
 #include <vector>
 
-#include <boost/asio/ssl/context.hpp>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 namespace sluice {
 
-// any thread (immutable). An SSL_CTX is safe to share between threads once
-// configured; only new SSL objects are created from it.
-struct TlsCertificate {
-  std::string name;                 // "namespace/secret", or "self-signed"
-  std::shared_ptr<boost::asio::ssl::context> context;
-  std::int64_t not_after = 0;       // expiry, seconds since the epoch
-  std::vector<std::string> dns_names;  // subjectAltName DNS entries, lowercased
-};
+// any thread (immutable). Each OpenSSL object is held by one reference of
+// its own count; a handshake that installs the certificate takes its own
+// references (SSL_use_cert_and_key), so a snapshot may go while connections
+// that chose its certificates live on. OpenSSL's X509 and EVP_PKEY are safe
+// to read from several threads at once.
+class TlsCertificate {
+ public:
+  TlsCertificate(std::string name, X509* leaf, EVP_PKEY* key, STACK_OF(X509)* chain);  // adopts all three
+  ~TlsCertificate();
+  TlsCertificate(const TlsCertificate&) = delete;
+  TlsCertificate& operator=(const TlsCertificate&) = delete;
 
-// Applies what every server context of ours shares: TLS 1.2 and 1.3 only,
-// Mozilla's "intermediate" ciphers, ALPN "http/1.1", no compression or
-// renegotiation. Used for the base context and for each certificate's.
-void configure_server_context(boost::asio::ssl::context& context);
+  // OpenSSL's API takes these non-const; nothing it does with them writes.
+  X509* leaf() const { return leaf_; }
+  EVP_PKEY* key() const { return key_; }
+  STACK_OF(X509)* chain() const { return chain_; }  // intermediates, leaf excluded; never null
+
+  std::string name;                    // "namespace/secret", or "self-signed"
+  std::int64_t not_after = 0;          // expiry, seconds since the epoch
+  std::vector<std::string> dns_names;  // subjectAltName DNS entries, lowercased
+
+ private:
+  X509* leaf_;
+  EVP_PKEY* key_;
+  STACK_OF(X509)* chain_;
+};
 
 // Builds a certificate from PEM. Returns null with `error` set (one line)
 // when the chain or key does not parse or the key does not match.

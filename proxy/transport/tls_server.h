@@ -1,31 +1,37 @@
-// TLS termination settings shared by every worker: the base server context
-// whose SNI callback picks each handshake's certificate from the snapshot
-// the connection pinned.
+// A TLS listener: one server context carrying the listener's policy, whose
+// SNI callback installs each handshake's certificate from the snapshot the
+// connection pinned, and the session ticket keys.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include <boost/asio/ssl/context.hpp>
-#include <chrono>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "common/model/route_table.h"
+#include "proxy/transport/tls_policy.h"
 
 namespace sluice {
 
-// any thread (immutable after construction). SSL objects are created from
-// context() on worker threads; OpenSSL makes that safe.
+// any thread (immutable after construction, but for the ticket keys, which
+// rotation swaps atomically). SSL objects are created from context() on
+// worker threads; OpenSSL makes that safe. Not movable: the context's
+// callbacks point at this object and its policy.
 class TlsServer {
  public:
   // `fallback` serves handshakes that neither a host nor the snapshot's
   // default certificate covers (the self-signed one generated at start).
-  explicit TlsServer(std::shared_ptr<const TlsCertificate> fallback);
-  ~TlsServer();
+  // Throws std::invalid_argument when `policy` is invalid (start-up only).
+  explicit TlsServer(std::shared_ptr<const TlsCertificate> fallback, TlsPolicy policy = {});
+  TlsServer(const TlsServer&) = delete;
+  TlsServer& operator=(const TlsServer&) = delete;
 
-  boost::asio::ssl::context& context() { return *fallback_->context; }
+  boost::asio::ssl::context& context() { return context_; }
+  const TlsPolicy& policy() const { return policy_; }
 
   // Tells the SNI callback which snapshot this handshake routes on.
   static void attach(SSL* ssl, const RouteTable* table);
@@ -48,7 +54,9 @@ class TlsServer {
   static int on_ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
                            EVP_MAC_CTX* mac, int encrypt);
 
+  const TlsPolicy policy_;  // read by the ALPN callback of every handshake
   std::shared_ptr<const TlsCertificate> fallback_;
+  boost::asio::ssl::context context_;
   // Read by handshakes on any worker, replaced by rotation: an atomic
   // shared_ptr, touched once per full handshake, never per request.
   std::atomic<std::shared_ptr<const KeyRing>> ticket_keys_;
