@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "proxy/http/header_list.h"
+
 namespace sluice {
 
 // Methods the phases tell apart; the codec maps its own names onto them.
@@ -31,6 +33,7 @@ struct RequestView {
   const char* bad_target = nullptr;  // why the codec cannot route the target, or null
   bool has_body = false;       // a body follows the head
   bool upgrade = false;        // asks to switch protocols (WebSocket)
+  const HeaderList* headers = nullptr;  // every field, as the client sent them
 };
 
 // What the connection knows that a policy may ask about.

@@ -31,6 +31,8 @@ std::string_view field(const MessageHead& head, int index, const char* base) {
 }  // namespace
 
 H1RequestView::H1RequestView(const MessageHead& head, const char* base) {
+  headers_.borrow(head.headers, base);
+  request_.headers = &headers_;
   request_.method = h1_method(head.method);
   request_.target = head.target.in(base);
   request_.host = field(head, head.host, base);

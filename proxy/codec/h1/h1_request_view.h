@@ -19,6 +19,8 @@ Method h1_method(std::uint8_t llhttp_method);
 class H1RequestView {
  public:
   H1RequestView(const MessageHead& head, const char* base);
+  H1RequestView(const H1RequestView&) = delete;  // request_.headers points at headers_
+  H1RequestView& operator=(const H1RequestView&) = delete;
 
   const RequestView& request() const { return request_; }
   const RequestFacts& facts() const { return facts_; }
@@ -27,6 +29,7 @@ class H1RequestView {
   std::string_view authority() const { return authority_; }
 
  private:
+  HeaderList headers_;  // borrowed from the head: nothing copied
   RequestView request_;
   RequestFacts facts_;
   std::string_view authority_;

@@ -8,26 +8,9 @@
 #include <vector>
 
 #include "proxy/http/header_kind.h"
+#include "proxy/http/header_list.h"
 
 namespace sluice {
-
-struct Span {
-  std::uint32_t offset = 0;
-  std::uint32_t length = 0;
-  // The span of the bytes at `at` in the buffer that starts at `base`.
-  static Span of(const char* base, const char* at, std::size_t length) {
-    return {static_cast<std::uint32_t>(at - base), static_cast<std::uint32_t>(length)};
-  }
-  static Span of(const char* base, std::string_view s) { return of(base, s.data(), s.size()); }
-  bool empty() const { return length == 0; }
-  std::string_view in(const char* base) const { return {base + offset, length}; }
-};
-
-struct HeaderField {
-  Span name;
-  Span value;
-  HeaderKind kind = HeaderKind::other;
-};
 
 // worker-confined. Reused across messages: clear() keeps the capacity.
 struct MessageHead {
