@@ -1,6 +1,8 @@
 // The one table that maps a ProxyError to its status and words.
 #include "proxy/http/local_reply.h"
 
+#include <charconv>
+
 namespace sluice {
 
 int status_for(ProxyError e) {
@@ -89,36 +91,34 @@ std::string_view error_name(ProxyError e) {
   return "unknown";
 }
 
+// Appends straight to `out`, whose capacity the connection keeps between
+// requests: a temporary body string cost an allocation per local reply.
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
                        std::string_view detail, bool close) {
   const int status = status_for(e);
-  std::string body;
-  body.reserve(128);
-  body += std::to_string(status);
-  body += ' ';
-  body += reason_phrase(status);
-  body += ": ";
-  body += describe(e);
-  if (!detail.empty()) {
-    body += " (";
-    body += detail;
-    body += ')';
-  }
-  body += "\nrequest id: ";
-  body += request_id;
-  body += '\n';
+  char digits[8];
+  const std::string_view status_text(digits, static_cast<std::size_t>(
+      std::to_chars(digits, digits + sizeof digits, status).ptr - digits));
+  const std::string_view body[] = {status_text, " ", reason_phrase(status), ": ", describe(e),
+                                   detail.empty() ? "" : " (", detail, detail.empty() ? "" : ")",
+                                   "\nrequest id: ", request_id, "\n"};
+  std::size_t body_size = 0;
+  for (std::string_view piece : body) body_size += piece.size();
+  char length[24];
+  const std::string_view length_text(length, static_cast<std::size_t>(
+      std::to_chars(length, length + sizeof length, body_size).ptr - length));
 
   out.clear();
   out += "HTTP/1.1 ";
-  out += std::to_string(status);
+  out += status_text;
   out += ' ';
   out += reason_phrase(status);
   out += "\r\nServer: sluice\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ";
-  out += std::to_string(body.size());
+  out += length_text;
   out += "\r\nX-Request-ID: ";
   out += request_id;
   out += close ? "\r\nConnection: close\r\n\r\n" : "\r\n\r\n";
-  out += body;
+  for (std::string_view piece : body) out += piece;
 }
 
 }  // namespace sluice
