@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -45,8 +46,10 @@ void allocate_with_every_overload() {
 }
 constexpr std::uint64_t overloads_called = 8;
 
+// Each suspends on a deferred post: co_await starts it from the caller's
+// frame, where use_awaitable would add a frame of its own.
 asio::awaitable<void> small_frame() {
-  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  co_await asio::post(co_await asio::this_coro::executor, asio::deferred);
 }
 
 // Its array lives across the suspension, so the frame holds it: more than the
@@ -54,7 +57,7 @@ asio::awaitable<void> small_frame() {
 asio::awaitable<std::uint64_t> big_frame() {
   std::array<unsigned char, 2048> bytes;
   bytes.fill(1);
-  co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  co_await asio::post(co_await asio::this_coro::executor, asio::deferred);
   std::uint64_t sum = 0;
   for (unsigned char b : bytes) sum += b;
   co_return sum;
