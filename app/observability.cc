@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 
+#include "proxy/server/allocation_view.h"
 #include "proxy/server/debug_views.h"
 
 namespace sluice::app {
@@ -72,6 +73,7 @@ std::shared_ptr<metrics::MetricsSources> register_observability(
   });
 
   register_debug_views(admin, DebugSources{snapshot, translation, applied});
+  register_allocation_view(admin, pool);
   return sources;
 }
 

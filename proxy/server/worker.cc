@@ -40,6 +40,7 @@ void Worker::start() {
   resume_accepting();
   schedule_sweep();
   thread_ = std::thread([this] {
+    alloc::count_this_thread_into(&allocation_counts_);
     try {
       context_.run();
     } catch (const std::exception& e) {

@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/memory/allocation_counts.h"
 #include "common/publish/snapshot_sink.h"
 #include "proxy/observe/access_log/access_log.h"
 #include "proxy/http/exchange.h"
@@ -58,6 +59,8 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
     return stats_.connections_active.load(std::memory_order_relaxed);
   }
   const WorkerStats& stats() const { return stats_; }
+  // What this worker's thread allocated (zero when counting is not compiled in).
+  const alloc::AllocationCounts& allocation_counts() const { return allocation_counts_; }
   // Read by the admin thread at scrape time (see ExchangeMetrics).
   const metrics::ExchangeMetrics& metrics() const { return metrics_; }
   // Before start(): where observe() queues access-log lines (null: none).
@@ -111,6 +114,7 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   // context destroys the connections its handlers still own, and each
   // removes itself from the set and the counters.
   WorkerStats stats_;
+  alloc::AllocationCounts allocation_counts_;  // the thread counts into it until it ends
   std::unordered_set<H1ServerConnection*> connections_;
   bool at_max_connections_ = false;  // accepting paused by --max-connections
   bool stopping_ = false;            // the destructor runs: accept nothing

@@ -33,7 +33,9 @@ class TlsServer {
   boost::asio::ssl::context& context() { return context_; }
   const TlsPolicy& policy() const { return policy_; }
 
-  // Tells the SNI callback which snapshot this handshake routes on.
+  // Tells the SNI callback which snapshot this handshake routes on, and
+  // makes the connection keep its TLS record buffers (called before every
+  // handshake).
   static void attach(SSL* ssl, const RouteTable* table);
 
   // Starts encrypting session tickets with a fresh key; the previous keys
