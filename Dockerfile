@@ -15,7 +15,7 @@ COPY . .
 # RelWithDebInfo build, without -g: strip would drop the debug info anyway,
 # and not generating it shortens the compile.
 RUN rm -rf build \
-    && SLUICE_JOBS="$(nproc)" scripts/build -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_BENCH=OFF \
+    && SLUICE_JOBS="$(nproc)" scripts/build -DSLUICE_BUILD_TESTS=OFF -DSLUICE_BUILD_BENCH=OFF -DSLUICE_COUNT_ALLOCATIONS=OFF \
        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" \
     && strip build/sluice
 

@@ -166,11 +166,15 @@ const Decision& H1ServerConnection::begin_exchange() {
   return d;
 }
 
+// Not coroutines: each returns send_local's, so a local answer costs one
+// frame, as the exchange's frame budget needs (see run()).
 asio::awaitable<bool> H1ServerConnection::answer(const Verdict& verdict) {
   const bool close = verdict.kind == VerdictKind::respond && verdict.reply.close;
-  const bool must_close = close || !request_body_done_ || last_request_;
-  if (verdict.kind == VerdictKind::redirect) co_return co_await redirect(verdict.redirect, must_close);
-  co_return co_await reply(verdict.reply.error, must_close, verdict.reply.detail);
+  return send_local(verdict, close || !request_body_done_ || last_request_);
+}
+
+asio::awaitable<bool> H1ServerConnection::reply(ProxyError error, bool close, std::string_view detail) {
+  return send_local(Verdict::respond(Phase::request_headers, error, detail, close), close);
 }
 
 // Idempotent and bodyless: sending it again cannot do anything twice.
@@ -262,22 +266,21 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
   }
 }
 
-asio::awaitable<bool> H1ServerConnection::redirect(const RedirectVerdict& r, bool close) {
-  build_redirect(downstream_head_, r, exchange_.request_id(), close);
+// A redirect or a local reply, written in one piece; true when the
+// connection may carry another request.
+asio::awaitable<bool> H1ServerConnection::send_local(Verdict verdict, bool close) {
+  const bool redirect = verdict.kind == VerdictKind::redirect;
+  if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close);
+  else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail, close);
   transport_.set_deadline(worker_.config().downstream_write_timeout);
   auto [ec, n] = co_await transport_.write({asio::buffer(downstream_head_), {}});
   exchange_.record().response_bytes += n;
-  exchange_.finish(r.status);
-  co_return !ec && !close;
-}
-
-asio::awaitable<bool> H1ServerConnection::reply(ProxyError error, bool close, std::string_view detail) {
-  build_local_reply(downstream_head_, error, exchange_.ensure_request_id(), detail, close);
-  transport_.set_deadline(worker_.config().downstream_write_timeout);
-  auto [ec, n] = co_await transport_.write({asio::buffer(downstream_head_), {}});
-  exchange_.record().response_bytes += n;
-  WorkerStats::bump(worker_.mutable_stats().local_replies[static_cast<std::size_t>(error)]);
-  exchange_.finish_local(error);
+  if (redirect) {
+    exchange_.finish(verdict.redirect.status);
+  } else {
+    WorkerStats::bump(worker_.mutable_stats().local_replies[static_cast<std::size_t>(verdict.reply.error)]);
+    exchange_.finish_local(verdict.reply.error);
+  }
   co_return !ec && !close;
 }
 

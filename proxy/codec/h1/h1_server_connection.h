@@ -63,7 +63,7 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   const Decision& begin_exchange();
   awaitable<bool> answer(const Verdict& verdict);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
-  awaitable<bool> redirect(const RedirectVerdict& r, bool close);
+  awaitable<bool> send_local(Verdict verdict, bool close);
   bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
   ProxyError parse_error_to_proxy_error(ParseError e) const;
   bool retry_safe_request() const;
