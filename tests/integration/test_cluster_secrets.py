@@ -132,7 +132,12 @@ class SecretLeastPrivilegeTest(unittest.TestCase):
         self.assertEqual([r.status for r in self.gets("fallback")], [200])
         expo = self.scrape()
         self.assertEqual(expo.value("sluice_store_objects", kind="Secret"), 2)
-        self.assertEqual(expo.value("sluice_secret_fetches_total"), 1)
+        # Once, and once more for each restart of the Secrets watch (a Secret fetched by name is
+        # fetched again then: the watch cannot bring its changes). A loaded machine sometimes sees
+        # the first watch end early; no restart means exactly one GET.
+        restarts = expo.value("sluice_informer_watch_restarts_total", resource="secrets")
+        self.assertGreaterEqual(expo.value("sluice_secret_fetches_total"), 1)
+        self.assertLessEqual(expo.value("sluice_secret_fetches_total"), 1 + restarts)
         self.assertNotIn("--default-ssl-certificate not used", self.proxy.proc.stderr_text())
 
     def test_a_namespaced_install_asks_only_for_its_namespace(self):
