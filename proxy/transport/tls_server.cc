@@ -105,11 +105,11 @@ int TlsServer::on_ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, E
 
 void TlsServer::attach(SSL* ssl, const RouteTable* table) {
   SSL_set_ex_data(ssl, table_index(), const_cast<RouteTable*>(table));
-  // Asio's engine sets SSL_MODE_RELEASE_BUFFERS, which frees the record
-  // buffers whenever a read or write drains them and allocates them again
-  // for the next record: seven allocations per keep-alive request. A
-  // connection keeps them instead (about 34 KiB while it lives).
-  SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+  // SSL_MODE_RELEASE_BUFFERS (the listener's policy, and Asio's engine) stays
+  // on: an idle keep-alive connection then holds no record buffers (about
+  // 34 KiB each), as with nginx and HAProxy, at the price of OpenSSL
+  // allocating them again for the next request's records
+  // (test_request_path_allocations's HTTPS case says how many).
 }
 
 // Runs once per ClientHello (twice after a HelloRetryRequest; installing
