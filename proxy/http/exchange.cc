@@ -20,7 +20,10 @@ Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
 
 void Exchange::reset() {
   snapshot_ = {};
-  decision_ = {};
+  // begin() writes the whole decision; until then nothing may point into
+  // the snapshot just unpinned.
+  decision_.match = {};
+  decision_.policy = nullptr;
   request_id_.clear();
   generated_id_ = false;
   request_edits_.reset();

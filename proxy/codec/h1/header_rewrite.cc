@@ -99,26 +99,29 @@ Drop response_drop(int status) {
 // Copies every field that is neither hop-by-hop nor named in Connection (nor
 // one `drop` names), in order and case. A non-empty `host` replaces the Host
 // field's value.
+// `edits` is null when there are none: a local pointer the loop can keep in
+// a register (a FieldEdits& re-read per field, since every write through
+// `out` might alias it, cost about 150 instructions per request).
 template <typename Out>
 void put_end_to_end_fields(Out& out, const MessageHead& head, const char* base, Drop drop,
-                           const FieldEdits& edits, std::string_view host = {}) {
+                           const FieldEdits* edits, std::string_view host = {}) {
   for (const HeaderField& f : head.headers) {
     if (is_hop_by_hop(f.kind) || dropped(f.kind, drop)) continue;
     std::string_view name = f.name.in(base);
     if (!head.connection_tokens.empty() && named_in_connection(name, head, base)) continue;
-    if (!edits.empty() && edits.replaces(name) && !is_framing(f.kind)) continue;
+    if (edits && edits->replaces(name) && !is_framing(f.kind)) continue;
     out.field(name, f.kind == HeaderKind::host && !host.empty() ? host : f.value.in(base));
   }
 }
 
 // The fields the edits set or add, after everything copied. A field the
 // codec owns (framing, Connection) is never emitted from an edit: the
-// controller refuses such edits, and this keeps a bad one from reaching
-// the wire.
+// annotation parsers are to refuse such edits, and this keeps one that
+// slipped through off the wire.
 template <typename Out>
-void put_edited_fields(Out& out, const FieldEdits& edits) {
-  if (edits.empty()) return;
-  edits.for_each_added([&](std::string_view name, std::string_view value) {
+void put_edited_fields(Out& out, const FieldEdits* edits) {
+  if (!edits) return;
+  edits->for_each_added([&](std::string_view name, std::string_view value) {
     const HeaderKind kind = classify_header(name);
     if (is_hop_by_hop(kind) || is_framing(kind)) return;
     out.field(name, value);
@@ -151,7 +154,8 @@ std::string_view status_digits(int status, char (&buf)[3]) {
 }  // namespace
 
 void build_upstream_head(std::string& out, const MessageHead& head, const char* base,
-                         const ForwardFacts& facts, const FieldEdits& edits) {
+                         const ForwardFacts& facts, const FieldEdits& all_edits) {
+  const FieldEdits* edits = all_edits.empty() ? nullptr : &all_edits;
   emit_head(out, [&](auto& o) {
     o.put(llhttp_method_name(static_cast<llhttp_method_t>(head.method)));
     o.put(' ');
@@ -180,7 +184,8 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
 }
 
 void build_downstream_head(std::string& out, const MessageHead& head, const char* base,
-                           std::string_view reason, const ResponseFacts& facts, const FieldEdits& edits) {
+                           std::string_view reason, const ResponseFacts& facts, const FieldEdits& all_edits) {
+  const FieldEdits* edits = all_edits.empty() ? nullptr : &all_edits;
   char digits[3];
   const std::string_view status = status_digits(head.status, digits);
   emit_head(out, [&](auto& o) {
