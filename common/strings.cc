@@ -11,13 +11,21 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string_view normalize_host(std::string_view host, char* out) {
+std::string_view host_without_port(std::string_view host) {
   if (!host.empty() && host.front() == '[') {
     auto close = host.find(']');
-    host = close == std::string_view::npos ? host.substr(1) : host.substr(1, close - 1);
-  } else if (auto colon = host.rfind(':'); colon != std::string_view::npos &&
-                                           host.find(':') == colon) {
-    host = host.substr(0, colon);  // one colon: a port; more: a bare IPv6 literal
+    return close == std::string_view::npos ? host : host.substr(0, close + 1);
+  }
+  if (auto colon = host.rfind(':'); colon != std::string_view::npos && host.find(':') == colon)
+    return host.substr(0, colon);  // one colon: a port; more: a bare IPv6 literal
+  return host;
+}
+
+std::string_view normalize_host(std::string_view host, char* out) {
+  host = host_without_port(host);
+  if (!host.empty() && host.front() == '[') {
+    host.remove_prefix(1);
+    if (!host.empty() && host.back() == ']') host.remove_suffix(1);
   }
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   if (host.size() > max_host_length) return {};

@@ -28,6 +28,9 @@ inline constexpr std::size_t max_host_length = 255;
 // which must hold max_host_length bytes. Returns the normalised view, or an
 // empty view when the value is too long to be a host name.
 std::string_view normalize_host(std::string_view host, char* out);
+// A Host value without its port, as written otherwise: "[::1]:80" gives
+// "[::1]", "a.test:80" gives "a.test", a bare IPv6 literal stays whole.
+std::string_view host_without_port(std::string_view host);
 
 // Appends s as a quoted JSON string with the required escapes; the result is
 // valid UTF-8 whatever the input (invalid bytes become U+FFFD).

@@ -12,7 +12,4 @@ namespace sluice {
 // The Location keeps the request's host (without its port) and target.
 Verdict ssl_redirect(const RoutePolicy& policy, const RequestView& request, const ConnectionFacts& connection);
 
-// The host part of a Host value: its port dropped, an IPv6 literal kept whole.
-std::string_view host_without_port(std::string_view host);
-
 }  // namespace sluice

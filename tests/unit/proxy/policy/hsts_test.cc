@@ -4,6 +4,7 @@
 #include <string>
 
 #include "proxy/policy/hsts.h"
+#include "common/strings.h"
 #include "proxy/policy/ssl_redirect.h"
 
 using namespace sluice;
@@ -48,4 +49,5 @@ TEST_CASE("the redirect's host drops the port, IPv6 literals included", "[policy
   CHECK(host_without_port("shop.test:8080") == "shop.test");
   CHECK(host_without_port("[2001:db8::1]") == "[2001:db8::1]");
   CHECK(host_without_port("[2001:db8::1]:8080") == "[2001:db8::1]");
+  CHECK(host_without_port("2001:db8::1") == "2001:db8::1");  // bare: no port to drop
 }
