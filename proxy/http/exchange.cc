@@ -64,7 +64,9 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   record_.host.assign(request.host);
 
   // Route on the snapshot this worker holds now; the exchange keeps it.
-  if (request.method != Method::connect && !request.bad_target) snapshot_ = services_.slot.pin();
+  // Pinning is a plain count, so a request decide() refuses before
+  // routing costs nothing by it.
+  snapshot_ = services_.slot.pin();
   decision_ = decide(request, snapshot_ ? &snapshot_.table() : nullptr, connection_);
   record_.route = decision_.match.route;
   record_.backend = decision_.match.backend;
@@ -74,7 +76,7 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   return decision_;
 }
 
-const FieldEdits& Exchange::response_edits(int /*status*/) {
+const FieldEdits& Exchange::response_edits() {
   response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
                                          : std::span<const HeaderEdit>());
   apply_hsts(decision_.policy, connection_.tls, services_.config.hsts, response_edits_, hsts_value_);

@@ -78,7 +78,7 @@ class Exchange {
   // upstream_request: edits for the head sent to the backend.
   const FieldEdits& request_edits() const { return request_edits_; }
   // response_headers: edits for the head sent to the client.
-  const FieldEdits& response_edits(int status);
+  const FieldEdits& response_edits();
 
   // upstream_request, attempt by attempt. first_endpoint() picks the
   // endpoint of the first attempt (the load balancer, on the worker's

@@ -43,14 +43,14 @@ void DownstreamTransport::close() {
   if (closed_) return;
   closed_ = true;
   socket_.close(ignored_);  // sends the FIN; a shutdown(2) first would only cost a system call
-  if (upstream_) upstream_->close(ignored_);
+  upstream_ = nullptr;      // the codec closes its upstream connection itself
   watchdog_timer_.cancel();
 }
 
-asio::awaitable<bool> DownstreamTransport::handshake(std::chrono::milliseconds timeout) {
+asio::awaitable<boost::system::error_code> DownstreamTransport::handshake(std::chrono::milliseconds timeout) {
   set_deadline(timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
-  co_return !ec;
+  co_return ec;
 }
 
 WriteResult DownstreamTransport::write_tls(std::array<asio::const_buffer, 2> buffers) {

@@ -53,8 +53,8 @@ class DownstreamTransport {
   State state() const { return state_; }
   void enter(State next);
 
-  // The handshake, bounded by `timeout`; false when it failed.
-  boost::asio::awaitable<bool> handshake(std::chrono::milliseconds timeout);
+  // The handshake, bounded by `timeout`; how it failed, or no error.
+  boost::asio::awaitable<boost::system::error_code> handshake(std::chrono::milliseconds timeout);
   // Reads are not coroutines: each returns an operation that co_await starts
   // from the calling coroutine's own frame (see stream_ops.h).
   Read read(boost::asio::mutable_buffer b) { return {&socket_, tls_ ? &*tls_ : nullptr, b}; }

@@ -49,7 +49,6 @@ class H1Client {
   // Where this exchange's attempts went, for the access log: an
   // ExternalName's resolved address (an endpoint's name lives in the snapshot).
   std::string& resolved_address() { return resolved_address_; }
-  std::uint32_t first_endpoint = 0;  // this exchange's round-robin pick
 
  private:
   std::unique_ptr<UpstreamConnection> connection_;

@@ -87,7 +87,7 @@ asio::awaitable<H1ServerConnection::Relay> H1ServerConnection::relay_response(
 std::size_t H1ServerConnection::start_response_head() {
   MessageParser& parser = upstream_.parser();
   parser.start_message();
-  parser.set_response_to_head(head_method_);
+  parser.set_response_to_head(request_parser_.head().method == HTTP_HEAD);
   upstream_.buffer().compact();
   return upstream_.buffer().begin();
 }
@@ -118,7 +118,7 @@ bool H1ServerConnection::prepare_response_head(ParseStatus& status, std::size_t&
   const MessageHead& h = parser.head();
   // A 101 the client did not ask for would turn its connection into a
   // tunnel it does not know about: the backend is broken, not switching.
-  if (status == ParseStatus::error || (h.status == 101 && !upgrade_)) {
+  if (status == ParseStatus::error || (h.status == 101 && !asks_upgrade())) {
     r.error = ProxyError::upstream_bad_response;
     return false;
   }
@@ -132,7 +132,7 @@ bool H1ServerConnection::prepare_response_head(ParseStatus& status, std::size_t&
   const bool http_1_0 = request_parser_.head().http_minor == 0;
   ResponseFacts facts{r.downstream_close && !r.tunnel, http_1_0 && !r.downstream_close, r.tunnel};
   build_downstream_head(downstream_head_, h, ub.data(), h.reason.in(ub.data()), facts,
-                        exchange_.response_edits(h.status));
+                        exchange_.response_edits());
   if (status == ParseStatus::head_complete && !r.tunnel) {
     std::size_t consumed = 0;
     status = parser.execute(ub.data(), pos, ub.end(), consumed);

@@ -64,7 +64,7 @@ void H1ServerConnection::close_if_idle() {
 }
 
 void H1ServerConnection::close() {
-  transport_.close();
+  transport_.close();  // also forgets the upstream socket it watched
   upstream_.close();
 }
 
@@ -159,8 +159,6 @@ void H1ServerConnection::note_request() {
 const Decision& H1ServerConnection::begin_exchange() {
   request_body_done_ = head_status_ == ParseStatus::message_complete;
   H1RequestView view(request_parser_.head(), transport_.in().data());
-  head_method_ = view.request().method == Method::head;
-  upgrade_ = view.request().upgrade;
   const Decision& d = exchange_.begin(view.request(), view.facts());
   if (d.verdict.kind == VerdictKind::continue_) build_request_head(view);
   return d;
@@ -189,12 +187,12 @@ asio::awaitable<bool> H1ServerConnection::handshake() {
   SnapshotSlot::Ref snapshot = worker_.slot().pin();
   SSL* ssl = transport_.tls_stream().native_handle();
   TlsServer::attach(ssl, snapshot ? &snapshot.table() : nullptr);
-  const bool ok = co_await transport_.handshake(worker_.config().client_header_timeout);
+  const auto ec = co_await transport_.handshake(worker_.config().client_header_timeout);
   TlsServer::attach(ssl, nullptr);
   auto& stats = worker_.mutable_stats();
-  if (!ok) {
+  if (ec) {
     WorkerStats::bump(stats.tls_handshake_errors);
-    log::debug("TLS handshake failed", {{"client", client_ip_}});
+    log::debug("TLS handshake failed", {{"client", client_ip_}, {"error", ec.message()}});
     co_return false;
   }
   WorkerStats::bump(stats.tls_handshakes);

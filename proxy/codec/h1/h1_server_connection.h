@@ -67,6 +67,11 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   bool finish_exchange(const Relay& relay, ProxyError body_error, ProxyError& unanswered);
   ProxyError parse_error_to_proxy_error(ParseError e) const;
   bool retry_safe_request() const;
+  // The request asks to switch protocols (Upgrade named in Connection).
+  bool asks_upgrade() const {
+    const auto& head = request_parser_.head();
+    return head.upgrade >= 0 && head.connection_upgrade;
+  }
   void close();
 
   // --- forwarding (h1_upstream.cc)
@@ -110,8 +115,6 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   std::size_t parse_pos_ = 0;
   ParseStatus head_status_ = ParseStatus::need_more;
   bool request_body_done_ = true;
-  bool head_method_ = false;  // the request is a HEAD: its response has no body
-  bool upgrade_ = false;      // the request asks to switch protocols
   MessageParser request_parser_{MessageParser::Kind::request};
   std::string downstream_head_;
   std::uint64_t requests_ = 0;  // on this connection, for --keepalive-requests

@@ -42,7 +42,7 @@ struct FakeCodec {
       case VerdictKind::respond: exchange.finish_local(d.verdict.reply.error); break;
       case VerdictKind::redirect: exchange.finish(d.verdict.redirect.status); break;
       case VerdictKind::continue_:
-        exchange.response_edits(backend_status);
+        exchange.response_edits();
         exchange.finish(backend_status);
         break;
     }
@@ -99,9 +99,9 @@ TEST_CASE("an exchange routes, edits and logs what its codec hands it", "[exchan
   const Decision& d = codec.serve(get("shop.test", "/cart"), "client-id-1");
   REQUIRE(d.verdict.kind == VerdictKind::continue_);
   CHECK(added(exchange.request_edits()) == "X-Env: prod\n");
-  CHECK(added(exchange.response_edits(200)) ==
+  CHECK(added(exchange.response_edits()) ==
         "X-Frame-Options: DENY\nStrict-Transport-Security: max-age=31536000; includeSubDomains\n");
-  CHECK(exchange.response_edits(200).replaces("server"));
+  CHECK(exchange.response_edits().replaces("server"));
   REQUIRE(f.observer.seen.size() == 1);
   CHECK(f.observer.seen[0].status == 200);
   CHECK(f.observer.seen[0].request_id == "client-id-1");
@@ -154,12 +154,12 @@ TEST_CASE("no HSTS over plain HTTP, and none over TLS without flag or policy", "
   Exchange plain(f.services(), ConnectionFacts{false, "192.0.2.7"});
   FakeCodec codec{plain};
   codec.serve(get("shop.test", "/"));
-  CHECK(added(plain.response_edits(200)) == "X-Frame-Options: DENY\n");
+  CHECK(added(plain.response_edits()) == "X-Frame-Options: DENY\n");
   f.config.hsts = false;
   Exchange tls(f.services(), ConnectionFacts{true, "192.0.2.7"});
   FakeCodec tls_codec{tls};
   tls_codec.serve(get("shop.test", "/"));
-  CHECK(added(tls.response_edits(200)) == "X-Frame-Options: DENY\n");
+  CHECK(added(tls.response_edits()) == "X-Frame-Options: DENY\n");
 }
 
 namespace {
@@ -246,4 +246,20 @@ TEST_CASE("an exchange's attempts: ejection marks outlive the exchange and the s
     CHECK(exchange.first_endpoint(*next.match.backend, next.match.route->backend) != refused);
     exchange.attempt_succeeded();
   }
+}
+
+TEST_CASE("an exchange's attempts: an ExternalName has one address, so no other endpoint is tried",
+          "[exchange][retry]") {
+  Fixture f;
+  RouteTableBuilder b;
+  const auto ext = b.add_backend(Backend{.name = "ns/ext:80", .external_name = "example.invalid", .external_port = 80});
+  b.add_route({.host = "ext.test", .path = "/", .backend = ext});
+  f.publish(std::move(b).build(1));
+  Exchange exchange(f.services(), ConnectionFacts{false, "192.0.2.7"});
+  exchange.reset();
+  const Decision& d = exchange.begin(get("ext.test", "/"), {});
+  REQUIRE(d.verdict.kind == VerdictKind::continue_);
+  CHECK(exchange.first_endpoint(*d.match.backend, d.match.route->backend) == 0);
+  CHECK(exchange.retry(*d.match.backend, classify(ErrorKind::connect_failed), not_connected) == RetryDecision::stop);
+  CHECK(f.counters.ejections.load() == 0);  // no health marks for a name
 }
