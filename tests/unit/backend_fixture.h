@@ -27,6 +27,16 @@ inline std::uint32_t add_dev_route_for_test(RouteTableBuilder& b, Backend dev) {
   return d;
 }
 
+// A table of generation `generation` with one backend (ns/svc:80) and no
+// routes: what snapshot publication tests swap in and out.
+inline std::shared_ptr<const RouteTable> one_backend_table_for_test(std::uint64_t generation) {
+  RouteTableBuilder b;
+  Backend backend;
+  backend.name = "ns/svc:80";
+  b.add_backend(backend);
+  return std::move(b).build(generation);
+}
+
 // Builds a table route by route; backends are named and deduplicated.
 struct RouteTableFixtureForTest {
   RouteTableBuilder builder;

@@ -4,16 +4,14 @@
 #include "proxy/server/snapshot_slot.h"
 #include "proxy/upstream/backend_runtime.h"
 
+#include "tests/unit/backend_fixture.h"
+
 using namespace sluice;
 
 namespace {
 
 std::shared_ptr<const RouteTable> table(std::uint64_t generation) {
-  RouteTableBuilder b;
-  Backend backend;
-  backend.name = "ns/svc:80";
-  b.add_backend(backend);
-  return std::move(b).build(generation);
+  return test::one_backend_table_for_test(generation);
 }
 
 }  // namespace

@@ -15,17 +15,15 @@
 #include "proxy/proxy_config.h"
 #include "proxy/server/worker.h"
 
+#include "tests/unit/backend_fixture.h"
+
 using namespace sluice;
 using namespace std::chrono_literals;
 
 namespace {
 
 std::shared_ptr<const RouteTable> table(std::uint64_t generation) {
-  RouteTableBuilder b;
-  Backend backend;
-  backend.name = "ns/svc:80";
-  b.add_backend(backend);
-  return std::move(b).build(generation);
+  return test::one_backend_table_for_test(generation);
 }
 
 // The generation a worker's slot holds, read on the worker's own thread.
