@@ -49,6 +49,7 @@ TranslationReport translation_report(const controller::ControllerLoop& loop) {
   r.hosts = c.hosts;
   r.routes = c.routes;
   r.backends = c.backends;
+  r.annotation_issues.assign(c.annotation_issues.begin(), c.annotation_issues.end());
   for (const auto& w : loop.last_warnings())
     r.skipped.push_back({k8s::kind_name(w.object.kind), w.object.ns, w.object.name, w.reason});
   return r;

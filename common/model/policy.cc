@@ -31,7 +31,9 @@ void append_edits(std::string& out, std::string_view side, const std::vector<Hea
 
 std::string describe(const RoutePolicy& policy) {
   std::string out;
+  if (policy.denied) out += " denied";
   if (policy.ssl_redirect) out += " ssl-redirect";
+  if (policy.preserve_trailing_slash) out += " preserve-trailing-slash";
   if (policy.hsts) {
     out += " hsts(max-age=" + std::to_string(policy.hsts->max_age_seconds);
     if (policy.hsts->include_subdomains) out += ";includeSubDomains";

@@ -46,9 +46,15 @@ struct HstsPolicy {
 
 // any thread (immutable once in a RouteTable)
 struct RoutePolicy {
+  // An annotation's value was one ingress-nginx denies the location for:
+  // every request answers 503 and nothing reaches the backend.
+  bool denied = false;
   // Plain-HTTP requests get a 308 to https:// (ingress-nginx's ssl-redirect:
   // on by default for a host with TLS).
   bool ssl_redirect = false;
+  // Redirects keep a trailing '/' of the request target; ingress-nginx drops
+  // it unless preserve-trailing-slash is "true" (lua_ingress.lua).
+  bool preserve_trailing_slash = false;
   // Set: this route's HTTPS responses carry exactly this header; unset: the
   // listener's --hsts flag decides.
   std::optional<HstsPolicy> hsts;

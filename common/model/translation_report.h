@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice {
@@ -33,6 +34,8 @@ struct TranslationReport {
   std::size_t routes = 0;
   std::size_t backends = 0;
   std::vector<SkippedObject> skipped;  // warnings of the last translation
+  // Annotations that do not carry over from ingress-nginx, by kind ("snippet", ...).
+  std::vector<std::pair<std::string, std::size_t>> annotation_issues;
 };
 
 }  // namespace sluice

@@ -8,11 +8,6 @@ namespace {
 
 k8s::ObjectRef ref_of(const k8s::Ingress& ing) { return {k8s::Kind::ingress, ing.meta.ns, ing.meta.name}; }
 
-std::string annotation(const k8s::Ingress& ing, const char* name) {
-  auto it = ing.meta.annotations.find(name);
-  return it == ing.meta.annotations.end() ? std::string() : it->second;
-}
-
 // The Secret's certificate, or null with a warning saying why.
 std::shared_ptr<const TlsCertificate> certificate_of(const ObjectStore& store, CertificateCache& cache,
                                                      const std::string& ns, const std::string& name,
@@ -102,11 +97,6 @@ std::set<std::string> add_tls_certificates(const ObjectStore& store,
                              problem + "; --default-ssl-certificate not used"});
   }
   return tls_hosts;
-}
-
-bool wants_ssl_redirect(const k8s::Ingress& ingress, bool host_has_tls) {
-  if (annotation(ingress, "nginx.ingress.kubernetes.io/force-ssl-redirect") == "true") return true;
-  return host_has_tls && annotation(ingress, "nginx.ingress.kubernetes.io/ssl-redirect") != "false";
 }
 
 }  // namespace sluice::controller

@@ -45,9 +45,4 @@ std::set<std::string> add_tls_certificates(const ObjectStore& store,
                                            const TranslatorOptions& options, CertificateCache& cache,
                                            RouteTableBuilder& builder, std::vector<Warning>& warnings);
 
-// ingress-nginx's rule: plain HTTP to a host with TLS is redirected unless
-// the Ingress says nginx.ingress.kubernetes.io/ssl-redirect: "false";
-// force-ssl-redirect: "true" redirects even without TLS on the host.
-bool wants_ssl_redirect(const k8s::Ingress& ingress, bool host_has_tls);
-
 }  // namespace sluice::controller

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "common/log.h"
+#include "controller/translate/annotations/ingress_annotations.h"
 #include "controller/translate/backend_resolution.h"
 #include "controller/translate/class_selection.h"
 #include "controller/translate/rule_validation.h"
@@ -40,7 +41,9 @@ class Translation {
   std::vector<IngressPtr> served_ingresses();
   void set_global_default(const std::vector<IngressPtr>& ingresses);
   void add_ingress(const k8s::Ingress& ing);
-  void add_path(const k8s::Ingress& ing, const std::string& host, const k8s::IngressPath& path);
+  bool read_ingress_annotations(const k8s::Ingress& ing, IngressAnnotations& out);
+  void add_path(const k8s::Ingress& ing, const IngressAnnotations& annotations, const std::string& host,
+                const k8s::IngressPath& path);
   void set_host_default(const k8s::Ingress& ing, const std::string& host);
   std::optional<std::uint32_t> backend_for(const k8s::Ingress& ing, const k8s::IngressBackend& b);
   void warn(const k8s::Ingress& ing, std::string reason) {
@@ -114,7 +117,22 @@ void Translation::set_global_default(const std::vector<IngressPtr>& ingresses) {
   }
 }
 
+// Every issue is a warning and a count; false when ingress-nginx would not
+// have served the Ingress at all (a validation error in its annotations).
+bool Translation::read_ingress_annotations(const k8s::Ingress& ing, IngressAnnotations& out) {
+  out = read_annotations(ing, AnnotationContext{store_, options_});
+  for (const AnnotationIssue& issue : out.issues) {
+    ++counts_.annotation_issues[std::string(issue_kind_name(issue.kind))];
+    warn(ing, describe(issue));
+  }
+  if (!out.rejected()) return true;
+  warn(ing, "an annotation ingress-nginx rejects the Ingress for; Ingress skipped");
+  return false;
+}
+
 void Translation::add_ingress(const k8s::Ingress& ing) {
+  IngressAnnotations annotations;
+  if (!read_ingress_annotations(ing, annotations)) return;
   std::set<std::string> hosts;
   for (const k8s::IngressRule& rule : ing.rules) {
     std::string reason;
@@ -124,7 +142,7 @@ void Translation::add_ingress(const k8s::Ingress& ing) {
       continue;
     }
     hosts.insert(*host);
-    for (const k8s::IngressPath& path : rule.paths) add_path(ing, *host, path);
+    for (const k8s::IngressPath& path : rule.paths) add_path(ing, annotations, *host, path);
   }
   for (const std::string& host : hosts) {
     if (!host.empty()) hosts_.insert(host);
@@ -132,8 +150,8 @@ void Translation::add_ingress(const k8s::Ingress& ing) {
   }
 }
 
-void Translation::add_path(const k8s::Ingress& ing, const std::string& host,
-                           const k8s::IngressPath& path) {
+void Translation::add_path(const k8s::Ingress& ing, const IngressAnnotations& annotations,
+                           const std::string& host, const k8s::IngressPath& path) {
   std::string reason;
   auto spec = resolve_path(path, reason);
   if (!spec) return warn(ing, reason + "; path skipped");
@@ -148,7 +166,7 @@ void Translation::add_path(const k8s::Ingress& ing, const std::string& host,
   if (!backend) return;
   Route r{.host = host, .path = spec->path, .match = spec->match, .backend = *backend,
           .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name,
-          .policy = builder_.add_policy({.ssl_redirect = wants_ssl_redirect(ing, tls_hosts_.contains(host))})};
+          .policy = builder_.add_policy(annotations.policy_for_host(tls_hosts_.contains(host)))};
   // route_owner_ mirrors the builder's keys, so this cannot conflict.
   if (builder_.add_route(std::move(r))) route_owner_[key] = ing.meta.key();
 }

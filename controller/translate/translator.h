@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -23,6 +25,9 @@ struct TranslationCounts {
   std::size_t hosts = 0;              // distinct rule hosts, not counting "no host"
   std::size_t routes = 0;             // includes default-backend routes
   std::size_t backends = 0;
+  // nginx.ingress.kubernetes.io/* keys that do not carry over, by IssueKind
+  // name ("unknown", "snippet", ...); each is also a warning.
+  std::map<std::string, std::size_t> annotation_issues;
 };
 
 // any thread (immutable)

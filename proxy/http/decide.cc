@@ -16,6 +16,13 @@ Verdict check_request(const RequestView& request) {
   return Verdict::proceed(Phase::request_headers);
 }
 
+// access: an Ingress whose annotation ingress-nginx would have answered
+// "return 503" for (an invalid auth or allow-list value) serves nothing.
+Verdict check_access(const RoutePolicy& policy) {
+  if (policy.denied) return Verdict::respond(Phase::access, ProxyError::location_denied);
+  return Verdict::proceed(Phase::access);
+}
+
 // upstream_request, before any wait: a backend with nothing to send to.
 Verdict check_backend(const Backend& backend) {
   if (backend.endpoints.empty() && !backend.is_external())
@@ -40,7 +47,8 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     return d;
   }
   d.policy = &table->policy(*d.match.route);
-  // access: no policy yet (allow lists, auth and limits come with annotations).
+  d.verdict = check_access(*d.policy);
+  if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = ssl_redirect(*d.policy, request, connection);
   if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = check_backend(*d.match.backend);

@@ -22,6 +22,7 @@ int status_for(ProxyError e) {
     case ProxyError::bad_version: return 505;
     case ProxyError::no_endpoints:
     case ProxyError::no_snapshot:
+    case ProxyError::location_denied:
     case ProxyError::shutting_down: return 503;
     case ProxyError::upstream_connect_failed:
     case ProxyError::upstream_reset:
@@ -50,6 +51,7 @@ std::string_view describe(ProxyError e) {
     case ProxyError::upstream_bad_response: return "the backend sent a malformed response";
     case ProxyError::upstream_timeout: return "the backend did not respond in time";
     case ProxyError::dns_failed: return "the ExternalName service did not resolve";
+    case ProxyError::location_denied: return "this Ingress has an invalid annotation (see its events or sluice ctl lint)";
     case ProxyError::shutting_down: return "the proxy is shutting down";
   }
   return "error";
@@ -94,6 +96,7 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::upstream_bad_response: return "upstream_bad_response";
     case ProxyError::upstream_timeout: return "upstream_timeout";
     case ProxyError::dns_failed: return "dns_failed";
+    case ProxyError::location_denied: return "location_denied";
     case ProxyError::shutting_down: return "shutting_down";
   }
   return "unknown";

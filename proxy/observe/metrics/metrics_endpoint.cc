@@ -256,6 +256,14 @@ class Renderer {
     w_.family("sluice_translation_skipped_objects", "gauge",
               "Objects (or parts of them) the last translation skipped, as listed by /debug/snapshot");
     w_.sample("sluice_translation_skipped_objects", {}, std::uint64_t{r.skipped.size()});
+    w_.family("sluice_annotation_issues", "gauge",
+              "nginx.ingress.kubernetes.io annotations of the last translation that do not carry over, by kind");
+    for (std::string_view kind : {"unknown", "snippet", "unsupported", "invalid", "differs"}) {
+      std::uint64_t n = 0;
+      for (const auto& [k, count] : r.annotation_issues)
+        if (k == kind) n = count;
+      w_.sample("sluice_annotation_issues", {{"kind", kind}}, n);
+    }
     w_.family("sluice_snapshot_entries", "gauge", "What the current snapshot holds, by kind");
     for (auto [kind, n] : {std::pair<std::string_view, std::size_t>{"ingresses", r.ingresses_served},
                            {"ingresses_ignored", r.ingresses_ignored},

@@ -15,7 +15,8 @@ Endpoint endpoint(const char* name) {
 }
 
 // shop.test: / -> shop (one endpoint), ssl-redirect; empty.test: / -> empty
-// (no endpoint); ext.test: / -> an ExternalName; plain.test: / -> shop.
+// (no endpoint); ext.test: / -> an ExternalName; plain.test: / -> shop;
+// denied.test: / -> shop, denied by an invalid annotation (and ssl-redirect).
 std::shared_ptr<const RouteTable> snapshot() {
   RouteTableBuilder b;
   Backend shop{.name = "ns/shop:80"};
@@ -29,6 +30,8 @@ std::shared_ptr<const RouteTable> snapshot() {
   b.add_route({.host = "empty.test", .path = "/", .backend = empty_index});
   b.add_route({.host = "ext.test", .path = "/", .backend = ext_index});
   b.add_route({.host = "plain.test", .path = "/", .backend = shop_index});
+  b.add_route({.host = "denied.test", .path = "/", .backend = shop_index,
+               .policy = b.add_policy({.denied = true, .ssl_redirect = true})});
   return std::move(b).build(1);
 }
 
@@ -73,6 +76,8 @@ TEST_CASE("decide() answers each request as the phases say", "[decide]") {
        Phase::upstream_request, ProxyError::none, "", false, nullptr, "ns/shop:80"},
       {"a route without the policy is forwarded over plain HTTP", get("plain.test", "/"), false, true,
        VerdictKind::continue_, Phase::upstream_request, ProxyError::none, "", false, nullptr, "ns/shop:80"},
+      {"a denied location is a 503 in the access phase, before any redirect", get("denied.test", "/"), false,
+       true, VerdictKind::respond, Phase::access, ProxyError::location_denied, "", false, nullptr, nullptr},
       {"a backend with no ready endpoint is a 503 naming it", get("empty.test", "/"), false, true,
        VerdictKind::respond, Phase::upstream_request, ProxyError::no_endpoints, "ns/empty:80", false, nullptr,
        nullptr},

@@ -1,0 +1,179 @@
+// The catalog's rows: one group per block, in the order of the docs'
+// migration table. A group reader that starts applying a key flips its row
+// to Support::supported.
+#include "controller/translate/annotations/annotation_catalog.h"
+
+#include <algorithm>
+#include <array>
+
+namespace sluice::controller {
+namespace {
+
+constexpr CatalogEntry entries[] = {
+    // redirect
+    {"ssl-redirect", "redirect", Support::supported, ""},
+    {"force-ssl-redirect", "redirect", Support::supported, ""},
+    {"permanent-redirect", "redirect", Support::planned, "not supported yet; ignored"},
+    {"permanent-redirect-code", "redirect", Support::planned, "not supported yet; ignored"},
+    {"temporal-redirect", "redirect", Support::planned, "not supported yet; ignored"},
+    {"temporal-redirect-code", "redirect", Support::planned, "not supported yet; ignored"},
+    {"app-root", "redirect", Support::planned, "not supported yet; ignored"},
+    {"from-to-www-redirect", "redirect", Support::planned, "not supported yet; ignored"},
+    // rewrite
+    {"rewrite-target", "rewrite", Support::planned, "not supported yet; ignored"},
+    {"use-regex", "rewrite", Support::planned, "not supported yet; ignored"},
+    {"x-forwarded-prefix", "rewrite", Support::planned, "not supported yet; ignored"},
+    {"preserve-trailing-slash", "rewrite", Support::supported, ""},
+    // hosts
+    {"server-alias", "hosts", Support::planned, "not supported yet; ignored"},
+    {"upstream-vhost", "hosts", Support::planned, "not supported yet; ignored"},
+    {"custom-headers", "hosts", Support::planned, "not supported yet; ignored"},
+    {"service-upstream", "hosts", Support::planned, "not supported yet; ignored"},
+    {"backend-protocol", "hosts", Support::planned, "not supported yet; ignored"},
+    // limits
+    {"proxy-body-size", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-connect-timeout", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-send-timeout", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-read-timeout", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-next-upstream", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-next-upstream-tries", "limits", Support::planned, "not supported yet; ignored"},
+    {"proxy-next-upstream-timeout", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-rps", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-rpm", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-connections", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-burst-multiplier", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-allowlist", "limits", Support::planned, "not supported yet; ignored"},
+    {"limit-whitelist", "limits", Support::planned, "not supported yet; ignored"},
+    // access
+    {"allowlist-source-range", "access", Support::planned, "not supported yet; ignored"},
+    {"whitelist-source-range", "access", Support::planned, "not supported yet; ignored"},
+    {"denylist-source-range", "access", Support::planned, "not supported yet; ignored"},
+    {"auth-type", "access", Support::planned, "not supported yet; ignored"},
+    {"auth-secret", "access", Support::planned, "not supported yet; ignored"},
+    {"auth-secret-type", "access", Support::planned, "not supported yet; ignored"},
+    {"auth-realm", "access", Support::planned, "not supported yet; ignored"},
+    {"satisfy", "access", Support::planned, "not supported yet; ignored"},
+    // external-auth
+    {"auth-url", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-method", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-signin", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-signin-redirect-param", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-response-headers", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-request-redirect", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-cache-key", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-cache-duration", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-always-set-cookie", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-keepalive", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-keepalive-requests", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-keepalive-share-vars", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-keepalive-timeout", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"auth-proxy-set-headers", "external-auth", Support::planned, "not supported yet; ignored"},
+    {"enable-global-auth", "external-auth", Support::planned, "not supported yet; ignored"},
+    // cors
+    {"enable-cors", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-allow-origin", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-allow-methods", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-allow-headers", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-expose-headers", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-allow-credentials", "cors", Support::planned, "not supported yet; ignored"},
+    {"cors-max-age", "cors", Support::planned, "not supported yet; ignored"},
+    // traffic
+    {"canary", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-by-header", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-by-header-value", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-by-header-pattern", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-by-cookie", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-weight", "traffic", Support::planned, "not supported yet; ignored"},
+    {"canary-weight-total", "traffic", Support::planned, "not supported yet; ignored"},
+    {"affinity", "traffic", Support::planned, "not supported yet; ignored"},
+    {"affinity-mode", "traffic", Support::planned, "not supported yet; ignored"},
+    {"affinity-canary-behavior", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-name", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-path", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-domain", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-samesite", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-conditional-samesite-none", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-expires", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-max-age", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-secure", "traffic", Support::planned, "not supported yet; ignored"},
+    {"session-cookie-change-on-failure", "traffic", Support::planned, "not supported yet; ignored"},
+    {"upstream-hash-by", "traffic", Support::planned, "not supported yet; ignored"},
+    {"upstream-hash-by-subset", "traffic", Support::planned, "not supported yet; ignored"},
+    {"upstream-hash-by-subset-size", "traffic", Support::planned, "not supported yet; ignored"},
+    {"load-balance", "traffic", Support::planned, "not supported yet; ignored"},
+    // errors
+    {"default-backend", "errors", Support::planned, "not supported yet; ignored"},
+    {"custom-http-errors", "errors", Support::planned, "not supported yet; ignored"},
+    // tls
+    {"ssl-passthrough", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-secret", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-verify-client", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-verify-depth", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-pass-certificate-to-upstream", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-error-page", "tls", Support::planned, "not supported yet; ignored"},
+    {"auth-tls-match-cn", "tls", Support::planned, "not supported yet; ignored"},
+    {"ssl-ciphers", "tls", Support::planned, "not supported yet; ignored"},
+    {"ssl-prefer-server-ciphers", "tls", Support::planned, "not supported yet; ignored"},
+    // upstream-tls
+    {"proxy-ssl-secret", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-verify", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-verify-depth", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-name", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-server-name", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-protocols", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    {"proxy-ssl-ciphers", "upstream-tls", Support::planned, "not supported yet; ignored"},
+    // snippet
+    {"configuration-snippet", "snippet", Support::refused, "configuration text is never spliced in; the Ingress is served without it"},
+    {"server-snippet", "snippet", Support::refused, "configuration text is never spliced in; the Ingress is served without it"},
+    {"auth-snippet", "snippet", Support::refused, "configuration text is never spliced in; the Ingress is served without it"},
+    {"stream-snippet", "snippet", Support::refused, "configuration text is never spliced in; the Ingress is served without it"},
+    {"modsecurity-snippet", "snippet", Support::refused, "configuration text is never spliced in; the Ingress is served without it"},
+    // other
+    {"proxy-buffering", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-buffer-size", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-buffers-number", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-busy-buffers-size", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-max-temp-file-size", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-request-buffering", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-http-version", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-cookie-domain", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-cookie-path", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-redirect-from", "other", Support::planned, "not supported yet; ignored"},
+    {"proxy-redirect-to", "other", Support::planned, "not supported yet; ignored"},
+    {"connection-proxy-header", "other", Support::planned, "not supported yet; ignored"},
+    {"client-body-buffer-size", "other", Support::planned, "not supported yet; ignored"},
+    {"enable-access-log", "other", Support::planned, "not supported yet; ignored"},
+    {"enable-rewrite-log", "other", Support::planned, "not supported yet; ignored"},
+    {"limit-rate", "other", Support::planned, "not supported yet; ignored"},
+    {"limit-rate-after", "other", Support::planned, "not supported yet; ignored"},
+    {"mirror-target", "other", Support::planned, "not supported yet; ignored"},
+    {"mirror-host", "other", Support::planned, "not supported yet; ignored"},
+    {"mirror-request-body", "other", Support::planned, "not supported yet; ignored"},
+    {"enable-modsecurity", "other", Support::planned, "not supported yet; ignored"},
+    {"enable-owasp-core-rules", "other", Support::planned, "not supported yet; ignored"},
+    {"modsecurity-transaction-id", "other", Support::planned, "not supported yet; ignored"},
+    {"enable-opentelemetry", "other", Support::planned, "not supported yet; ignored"},
+    {"opentelemetry-trust-incoming-span", "other", Support::planned, "not supported yet; ignored"},
+    {"http2-push-preload", "other", Support::planned, "not supported yet; ignored"},
+};
+
+}  // namespace
+
+std::string_view support_name(Support support) {
+  switch (support) {
+    case Support::supported: return "supported";
+    case Support::planned: return "planned";
+    case Support::refused: return "refused";
+  }
+  return "planned";
+}
+
+std::span<const CatalogEntry> annotation_catalog() { return entries; }
+
+const CatalogEntry* find_in_catalog(std::string_view key) {
+  auto it = std::find_if(std::begin(entries), std::end(entries),
+                         [&](const CatalogEntry& e) { return e.key == key; });
+  return it == std::end(entries) ? nullptr : &*it;
+}
+
+}  // namespace sluice::controller

@@ -1,0 +1,15 @@
+// The group readers read_annotations() runs, in ingress-nginx's phase order
+// so that issues are listed the way a user reads nginx.tmpl. Each takes the
+// keys of its catalog group and fills its part of IngressAnnotations.
+#pragma once
+
+#include "controller/translate/annotations/annotation_reader.h"
+#include "controller/translate/annotations/ingress_annotations.h"
+
+namespace sluice::controller {
+
+// redirect_annotations.cc: ssl-redirect, force-ssl-redirect, preserve-trailing-slash.
+void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                               IngressAnnotations& out);
+
+}  // namespace sluice::controller
