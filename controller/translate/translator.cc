@@ -53,6 +53,7 @@ class Translation {
   const ObjectStore& store_;
   const TranslatorOptions& options_;
   CertificateCache& certificates_;
+  ControllerDefaults defaults_;  // the ConfigMap's keys annotations fall back to
   std::set<std::string> tls_hosts_;
   std::vector<Warning> warnings_;
   BackendResolver resolver_;
@@ -120,7 +121,7 @@ void Translation::set_global_default(const std::vector<IngressPtr>& ingresses) {
 // Every issue is a warning and a count; false when ingress-nginx would not
 // have served the Ingress at all (a validation error in its annotations).
 bool Translation::read_ingress_annotations(const k8s::Ingress& ing, IngressAnnotations& out) {
-  out = read_annotations(ing, AnnotationContext{store_, options_});
+  out = read_annotations(ing, AnnotationContext{store_, options_, defaults_});
   for (const AnnotationIssue& issue : out.issues) {
     ++counts_.annotation_issues[std::string(issue_kind_name(issue.kind))];
     warn(ing, describe(issue));

@@ -42,7 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto ing = ingress_from({reinterpret_cast<const char*>(data), size});
   ObjectStore store;
   TranslatorOptions options;
-  const IngressAnnotations a = read_annotations(ing, {store, options});
+  ControllerDefaults defaults;
+  const IngressAnnotations a = read_annotations(ing, {store, options, defaults});
   bool any_denied = false;
   for (const AnnotationIssue& issue : a.issues) {
     if (!ing.meta.annotations.contains(std::string(nginx_annotation_prefix) + issue.key))

@@ -13,12 +13,13 @@ bool IngressAnnotations::rejected() const {
 
 RoutePolicy IngressAnnotations::policy_for_host(bool host_has_tls) const {
   RoutePolicy p = policy;
-  p.ssl_redirect = force_ssl_redirect || (host_has_tls && ssl_redirect.value_or(true));
+  p.ssl_redirect = force_ssl_redirect || (host_has_tls && ssl_redirect.value_or(ssl_redirect_default));
   return p;
 }
 
 IngressAnnotations read_annotations(const k8s::Ingress& ingress, const AnnotationContext& context) {
   IngressAnnotations out;
+  out.ssl_redirect_default = context.defaults.ssl_redirect;
   AnnotationReader reader(ingress.meta.annotations);
   read_redirect_annotations(reader, context, out);
   out.issues = std::move(reader).finish();

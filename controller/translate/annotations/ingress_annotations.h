@@ -10,21 +10,24 @@
 #include "common/model/policy.h"
 #include "controller/object_store.h"
 #include "controller/translate/annotations/annotation_issue.h"
+#include "controller/translate/controller_defaults.h"
 #include "controller/translate/translator_options.h"
 
 namespace sluice::controller {
 
 // What a group reader may consult besides the annotations: referenced
-// Secrets and ConfigMaps, and the controller-wide defaults.
+// Secrets and ConfigMaps, the flags, and the ConfigMap's defaults.
 struct AnnotationContext {
   const ObjectStore& store;
   const TranslatorOptions& options;
+  const ControllerDefaults& defaults;
 };
 
 // any thread (immutable once read)
 struct IngressAnnotations {
   RoutePolicy policy;  // for every path of the Ingress; ssl_redirect is per host (policy_for_host)
-  std::optional<bool> ssl_redirect;  // the annotation; unset: on for hosts with TLS
+  std::optional<bool> ssl_redirect;  // the annotation; unset: ssl_redirect_default for hosts with TLS
+  bool ssl_redirect_default = true;  // the ConfigMap's ssl-redirect
   bool force_ssl_redirect = false;
   std::vector<AnnotationIssue> issues;
 
