@@ -9,5 +9,9 @@ int run_proxy_command(int argc, char** argv);
 int run_echo_command(int argc, char** argv);
 // `sluice ctl VIEW [URL] [--admin ADDR:PORT] [-o json]`: argv[0] is "ctl".
 int run_ctl_command(int argc, char** argv);
+// `sluice ctl lint [PATH...] [-o json] [--strict]`: argv[0] is "lint".
+int run_ctl_lint(int argc, char** argv);
+// `sluice ctl annotations [-o table|markdown|json]`: argv[0] is "annotations".
+int run_ctl_annotations(int argc, char** argv);
 
 }  // namespace sluice::app

@@ -1,42 +1,32 @@
 // `sluice ctl`: asks a running sluice's admin listener for its /debug views
 // and prints them as tables (kubectl style), or as the raw JSON with -o json.
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <simdjson.h>
 
-#include <algorithm>
-#include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "app/commands.h"
+#include "app/ctl_support.h"
 
 namespace sluice::app {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace dom = simdjson::dom;
-
-constexpr std::string_view default_admin = "127.0.0.1:10254";
-constexpr auto request_timeout = std::chrono::seconds(10);
 
 constexpr std::string_view ctl_usage =
     "usage: sluice ctl ingresses|backends|snapshot [--admin ADDR:PORT] [-o json]\n"
     "       sluice ctl explain URL [--admin ADDR:PORT] [-o json]\n"
+    "       sluice ctl lint [PATH...] [--admin ADDR:PORT] [-o json] [--strict]\n"
+    "       sluice ctl annotations [-o table|markdown|json]\n"
     "  ingresses   every rule: namespace, ingress, host, path, pathType, service, port, endpoints, TLS\n"
     "  backends    every backend and its endpoints, ready or not\n"
     "  snapshot    generation, counts, when and why it was built, objects skipped and why\n"
     "  explain URL which rule a request for URL (http://host/path) matches and why, where it goes,\n"
     "              and why every other rule does not match\n"
+    "  lint        annotations that will not carry over from ingress-nginx (sluice ctl lint --help)\n"
+    "  annotations every ingress-nginx annotation and what sluice does with it (-o table|markdown|json)\n"
     "  --admin ADDR:PORT  the admin listener (default 127.0.0.1:10254)\n"
     "  -o json            print the admin listener's JSON as it is\n";
 
@@ -45,144 +35,6 @@ int usage_error(const std::string& message) {
                ctl_usage.data());
   return 2;
 }
-
-// --- HTTP --------------------------------------------------------------------
-
-void split_host_port(std::string_view at, std::string& host, std::string& port) {
-  if (!at.empty() && at.front() == '[') {
-    auto close = at.find(']');
-    host = std::string(at.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
-    port = close != std::string_view::npos && close + 2 <= at.size() ? std::string(at.substr(close + 2)) : "";
-    return;
-  }
-  auto colon = at.rfind(':');
-  host = std::string(at.substr(0, colon));
-  port = colon == std::string_view::npos ? "10254" : std::string(at.substr(colon + 1));
-  if (host.empty()) host = "127.0.0.1";
-}
-
-// GET http://admin/target; returns false with `error` set when it failed.
-bool admin_get(std::string_view admin, const std::string& target, int& status, std::string& body,
-               std::string& error) {
-  std::string host, port;
-  split_host_port(admin, host, port);
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(request_timeout);
-    stream.connect(resolver.resolve(host, port));
-    http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, host);
-    req.set(http::field::user_agent, "sluice-ctl");
-    req.set(http::field::accept, "application/json");
-    req.keep_alive(false);
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    http::read(stream, buffer, res);
-    status = res.result_int();
-    body = std::move(res.body());
-    beast::error_code ignored;
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    return true;
-  } catch (const std::exception& e) {
-    error = "cannot reach the admin listener at " + std::string(admin) + ": " + e.what();
-    return false;
-  }
-}
-
-std::string url_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-// "http://host:port/path?q" (or "host/path") -> the Host value and the target.
-bool split_url(std::string_view url, std::string& host, std::string& path) {
-  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
-    if (url.starts_with(scheme)) {
-      url.remove_prefix(scheme.size());
-      break;
-    }
-  }
-  auto slash = url.find_first_of("/?");
-  host = std::string(url.substr(0, slash));
-  path = slash == std::string_view::npos ? "/" : std::string(url.substr(slash));
-  if (!path.empty() && path.front() == '?') path.insert(path.begin(), '/');
-  return !host.empty();
-}
-
-// --- JSON and tables -----------------------------------------------------------
-
-std::string str(dom::element e, std::string_view key) {
-  std::string_view v;
-  if (e[key].get_string().get(v)) return {};
-  return std::string(v);
-}
-
-std::uint64_t num(dom::element e, std::string_view key) {
-  dom::element v;
-  if (e[key].get(v)) return 0;
-  if (std::uint64_t u; !v.get_uint64().get(u)) return u;
-  if (std::int64_t i; !v.get_int64().get(i)) return static_cast<std::uint64_t>(i < 0 ? 0 : i);
-  return 0;
-}
-
-double real(dom::element e, std::string_view key) {
-  dom::element v;
-  if (e[key].get(v)) return 0;
-  if (double d; !v.get_double().get(d)) return d;
-  return static_cast<double>(num(e, key));
-}
-
-bool flag(dom::element e, std::string_view key) {
-  bool b = false;
-  if (e[key].get_bool().get(b)) return false;
-  return b;
-}
-
-dom::array array_of(dom::element e, std::string_view key) {
-  dom::array a;
-  if (e[key].get_array().get(a)) return {};
-  return a;
-}
-
-// Columns padded to their widest cell, two spaces apart; the last unpadded.
-class Table {
- public:
-  explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  bool empty() const { return rows_.size() == 1; }
-
-  std::string render(std::string_view indent = {}) const {
-    std::vector<std::size_t> width(rows_.front().size(), 0);
-    for (const auto& r : rows_)
-      for (std::size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
-    std::string out;
-    for (const auto& r : rows_) {
-      std::string line(indent);
-      for (std::size_t i = 0; i < r.size(); ++i) {
-        line += r[i];
-        if (i + 1 < r.size()) line.append(width[i] - r[i].size() + 2, ' ');
-      }
-      out += line + '\n';
-    }
-    return out;
-  }
-
- private:
-  std::vector<std::vector<std::string>> rows_;
-};
 
 std::string or_star(std::string s) { return s.empty() ? "*" : s; }
 std::string or_dash(std::string s) { return s.empty() ? "-" : s; }
@@ -296,6 +148,8 @@ std::string print_explain(dom::element doc) {
 }  // namespace
 
 int run_ctl_command(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "lint") return run_ctl_lint(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "annotations") return run_ctl_annotations(argc - 1, argv + 1);
   std::string view, url, admin(default_admin), output = "table";
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];

@@ -2,11 +2,25 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <string_view>
 
 #include "app/commands.h"
 
+namespace {
+
+// Installed as kubectl-sluice (a symlink), the binary is a kubectl plugin:
+// `kubectl sluice lint|explain|ingresses|backends` is `sluice ctl ...`.
+bool called_as_kubectl_plugin(const char* argv0) {
+  std::string_view name(argv0 ? argv0 : "");
+  if (auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  return name == "kubectl-sluice";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   try {
+    if (called_as_kubectl_plugin(argv[0])) return sluice::app::run_ctl_command(argc, argv);
     // The image's OCI version label and `sluice --version` both come from
     // project(VERSION) in CMakeLists.txt, so they cannot disagree.
     if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {

@@ -50,6 +50,7 @@ TranslationReport translation_report(const controller::ControllerLoop& loop) {
   r.routes = c.routes;
   r.backends = c.backends;
   r.annotation_issues.assign(c.annotation_issues.begin(), c.annotation_issues.end());
+  r.annotation_findings = loop.last_annotation_findings();
   for (const auto& w : loop.last_warnings())
     r.skipped.push_back({k8s::kind_name(w.object.kind), w.object.ns, w.object.name, w.reason});
   return r;

@@ -78,6 +78,7 @@ void ControllerLoop::translate_now() {
 
   last_counts_ = result.counts;
   last_warnings_ = std::move(result.warnings);
+  last_findings_ = std::move(result.annotation_findings);
   log::info("configuration change applied",
             {{"generation", std::to_string(generation_)},
              {"ingresses", std::to_string(last_counts_.ingresses_served)},

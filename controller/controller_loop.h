@@ -54,6 +54,7 @@ class ControllerLoop {
   bool dirty() const { return dirty_; }
   const TranslationCounts& last_counts() const { return last_counts_; }
   const std::vector<Warning>& last_warnings() const { return last_warnings_; }
+  const std::vector<AnnotationFinding>& last_annotation_findings() const { return last_findings_; }
   // For /metrics and /debug/snapshot.
   std::uint64_t translations() const { return translations_; }
   std::chrono::nanoseconds last_duration() const { return last_duration_; }
@@ -84,6 +85,7 @@ class ControllerLoop {
   TranslationCounts last_counts_;
   CertificateCache certificates_;  // Secrets parsed once per content
   std::vector<Warning> last_warnings_;
+  std::vector<AnnotationFinding> last_findings_;
   std::uint64_t translations_ = 0;
   std::uint64_t changes_since_last_ = 0;  // store changes the next translation coalesces
   std::chrono::nanoseconds last_duration_{0};

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/model/annotation_findings.h"
+
 namespace sluice {
 
 // any thread (immutable)
@@ -36,6 +38,7 @@ struct TranslationReport {
   std::vector<SkippedObject> skipped;  // warnings of the last translation
   // Annotations that do not carry over from ingress-nginx, by kind ("snippet", ...).
   std::vector<std::pair<std::string, std::size_t>> annotation_issues;
+  std::vector<AnnotationFinding> annotation_findings;  // what /debug/annotations lists
 };
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "controller/translate/annotations/ingress_annotations.h"
+#include "controller/translate/annotations/lint.h"
 #include "controller/translate/backend_resolution.h"
 #include "controller/translate/class_selection.h"
 #include "controller/translate/rule_validation.h"
@@ -56,6 +57,7 @@ class Translation {
   ControllerDefaults defaults_;  // the ConfigMap's keys annotations fall back to
   std::set<std::string> tls_hosts_;
   std::vector<Warning> warnings_;
+  std::vector<AnnotationFinding> findings_;
   BackendResolver resolver_;
   RouteTableBuilder builder_;
   std::map<std::string, std::uint32_t> backend_index_;  // by Backend::name
@@ -96,6 +98,7 @@ TranslationResult Translation::run(std::uint64_t generation) && {
   counts_.backends = result.table->backends().size();
   result.counts = counts_;
   result.served = std::move(ingresses);
+  result.annotation_findings = std::move(findings_);
   // Keep the first occurrence of each warning, in discovery order.
   std::set<Warning> seen;
   for (auto& w : warnings_)
@@ -126,6 +129,7 @@ bool Translation::read_ingress_annotations(const k8s::Ingress& ing, IngressAnnot
     ++counts_.annotation_issues[std::string(issue_kind_name(issue.kind))];
     warn(ing, describe(issue));
   }
+  append_findings(ing, out.issues, findings_);
   if (!out.rejected()) return true;
   warn(ing, "an annotation ingress-nginx rejects the Ingress for; Ingress skipped");
   return false;

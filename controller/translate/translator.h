@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/model/annotation_findings.h"
 #include "common/model/route_table.h"
 #include "controller/object_store.h"
 #include "controller/translate/tls_resolution.h"
@@ -36,6 +37,7 @@ struct TranslationResult {
   std::vector<Warning> warnings;            // in a deterministic order, no duplicates
   TranslationCounts counts;
   std::vector<std::shared_ptr<const k8s::Ingress>> served;  // the Ingresses of our class, oldest first
+  std::vector<AnnotationFinding> annotation_findings;  // of the served Ingresses, for lint
 };
 
 // Ingresses are applied oldest first (creationTimestamp, then

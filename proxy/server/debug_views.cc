@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "common/json_writer.h"
 #include "common/model/route_explain.h"
 #include "common/strings.h"
 
@@ -18,87 +19,7 @@ namespace {
 
 constexpr std::string_view json_type = "application/json";
 
-// A minimal JSON writer: the caller keeps objects and arrays balanced.
-class Json {
- public:
-  std::string take() && { return std::move(out_); }
-
-  Json& begin_object() { return open('{'); }
-  Json& end_object() { return close('}'); }
-  Json& begin_array() { return open('['); }
-  Json& end_array() { return close(']'); }
-  Json& key(std::string_view k) {
-    comma();
-    append_json_string(out_, k);
-    out_ += ':';
-    after_key_ = true;
-    return *this;
-  }
-  Json& value(std::string_view v) {
-    comma();
-    append_json_string(out_, v);
-    return *this;
-  }
-  Json& value(const char* v) { return value(std::string_view(v)); }
-  Json& value(const std::string& v) { return value(std::string_view(v)); }
-  Json& value(bool v) {
-    comma();
-    out_ += v ? "true" : "false";
-    return *this;
-  }
-  Json& value(std::uint64_t v) {
-    comma();
-    out_ += std::to_string(v);
-    return *this;
-  }
-  Json& value(int v) {
-    comma();
-    out_ += std::to_string(v);
-    return *this;
-  }
-  Json& value(double v) {
-    comma();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", v);
-    out_ += buf;
-    return *this;
-  }
-  Json& null() {
-    comma();
-    out_ += "null";
-    return *this;
-  }
-  template <typename T>
-  Json& field(std::string_view k, const T& v) {
-    key(k);
-    return value(v);
-  }
-
- private:
-  Json& open(char c) {
-    comma();
-    out_ += c;
-    first_ = true;
-    return *this;
-  }
-  Json& close(char c) {
-    out_ += c;
-    first_ = false;
-    return *this;
-  }
-  void comma() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (!first_) out_ += ',';
-    first_ = false;
-  }
-
-  std::string out_;
-  bool first_ = true;
-  bool after_key_ = false;
-};
+using Json = JsonWriter;
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   if (t == std::chrono::system_clock::time_point{}) return {};
@@ -271,6 +192,11 @@ std::string debug_snapshot_json(const RouteTable* table, const TranslationReport
   return std::move(j).take();
 }
 
+std::string debug_annotations_json(const TranslationReport* report) {
+  if (!report) return annotation_findings_json({}, 0);
+  return annotation_findings_json(report->annotation_findings, report->ingresses_served);
+}
+
 std::string debug_explain_json(const RouteTable& table, std::string_view host, std::string_view path) {
   const RouteExplanation e = table.explain(host, path);
   int status = 404;
@@ -336,6 +262,11 @@ void register_debug_views(AdminServer& admin, DebugSources sources) {
     if (src->translation) report = src->translation();
     return json_response(200, debug_snapshot_json(table.get(), report ? &*report : nullptr,
                                                   src->applied_generation ? src->applied_generation() : 0));
+  });
+  admin.handle("/debug/annotations", [src](std::string_view) {
+    std::optional<TranslationReport> report;
+    if (src->translation) report = src->translation();
+    return json_response(200, debug_annotations_json(report ? &*report : nullptr));
   });
   admin.handle("/debug/explain", [src](std::string_view query) {
     std::string host, path;

@@ -28,9 +28,11 @@ std::string debug_ingresses_json(const RouteTable* table);
 std::string debug_backends_json(const RouteTable* table);
 std::string debug_snapshot_json(const RouteTable* table, const TranslationReport* report,
                                 std::uint64_t applied_generation);
+// The annotation findings of the served Ingresses (sluice ctl lint's document).
+std::string debug_annotations_json(const TranslationReport* report);
 std::string debug_explain_json(const RouteTable& table, std::string_view host, std::string_view path);
 
-// Registers /debug/ingresses, /debug/backends, /debug/snapshot, /debug/explain.
+// Registers /debug/ingresses, /debug/backends, /debug/snapshot, /debug/annotations, /debug/explain.
 void register_debug_views(AdminServer& admin, DebugSources sources);
 
 // The value of `name` in an application/x-www-form-urlencoded query
