@@ -94,8 +94,7 @@ std::uint64_t RouteTable::hash_content() const {
     h.str(b.service_namespace);
     h.str(b.service_name);
     h.str(b.service_port);
-    endpoints(h, b.endpoints);
-    endpoints(h, b.not_ready);
+    endpoints(h, b.endpoints);  // not b.not_ready: never routed to, so not served configuration
     h.str(b.external_name);
     h.u64(b.external_port);
     backends.emplace_back(b.name, h.value());
