@@ -84,6 +84,10 @@ TEST_CASE("two tables of the same content have the same hash", "[router][hash]")
   CHECK(build(c, 7)->content_hash() == a->content_hash());
   // Neither is the order the translator added backends and routes in.
   CHECK(build(c, 1, true)->content_hash() == a->content_hash());
+  // Nor an endpoint that is not ready: it is listed by /debug, never routed to.
+  Content not_ready = c;
+  not_ready.not_ready.push_back(endpoint("10.0.0.9", 8080));
+  CHECK(build(not_ready)->content_hash() == a->content_hash());
   // Nor two equal policies built apart.
   Content redirect = c;
   redirect.policy.ssl_redirect = true;
