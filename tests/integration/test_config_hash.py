@@ -6,6 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import cluster_fixture as c  # noqa: E402
 import harness as h  # noqa: E402
 import prom  # noqa: E402
 
@@ -81,6 +82,43 @@ class ConfigHashTest(unittest.TestCase):
                                      "web.yaml": [self.web]})
         h.wait_for(lambda: self.state()[0] == first, message="the first hash again")
         self.assertEqual(self.proxy.get("/api").status, 200)  # prefix "/" still serves it
+
+
+class ClusterConfigHashTest(unittest.TestCase):
+    """The same through the Kubernetes API: objects re-applied (new resourceVersions) and
+    objects no route uses leave the hash alone; an Ingress change moves it."""
+
+    def test_reapplied_and_unrelated_objects_keep_the_hash(self):
+        api = c.start_api(self)
+        echo = h.start_echo(self, "dev-pod")
+        web = h.ingress("web", [(None, [("/", "Prefix", "dev", 80)])])
+        c.apply_all(api, h.backend_objects("dev", echo.port) + [web])
+        proxy = c.start_sluice(self, api, env=ENV)
+
+        def state():
+            expo = prom.parse(proxy.admin("/metrics").text)
+            return expo.value(HASH), expo.value(TRANSLATIONS)
+
+        first, n = state()
+        self.assertGreater(first, 0)
+        # A Service nobody routes to, then changed: translations, the same table.
+        api.apply(h.service("unused", 80, 9))
+        h.wait_for(lambda: state()[1] > n, message="a translation for the new Service")
+        self.assertEqual(state()[0], first)
+        n = state()[1]
+        api.apply(h.service("unused", 81, 9))
+        h.wait_for(lambda: state()[1] > n, message="a translation for the changed Service")
+        # The Ingress re-applied as it is (a new resourceVersion), then another controller's
+        # Ingress: once that one is counted as ignored, the watch delivered both.
+        api.apply(web)
+        api.apply(h.ingress("marker", [("marker.example", [("/", "Prefix", "dev", 80)])], ingress_class="other"))
+        h.wait_for(lambda: prom.parse(proxy.admin("/metrics").text).value(
+            "sluice_snapshot_entries", kind="ingresses_ignored") == 1, message="the marker Ingress seen")
+        self.assertEqual(state()[0], first)
+        # A new rule on the Ingress: a new hash.
+        api.apply(h.ingress("web", [("shop.example", [("/", "Prefix", "dev", 80)]),
+                                    (None, [("/", "Prefix", "dev", 80)])]))
+        h.wait_for(lambda: state()[0] not in (0, first), message="a new hash")
 
 
 if __name__ == "__main__":
