@@ -21,12 +21,6 @@ bool called_as_kubectl_plugin(const char* argv0) {
 int main(int argc, char** argv) {
   try {
     if (called_as_kubectl_plugin(argv[0])) return sluice::app::run_ctl_command(argc, argv);
-    // The image's OCI version label and `sluice --version` both come from
-    // project(VERSION) in CMakeLists.txt, so they cannot disagree.
-    if (argc > 1 && std::strcmp(argv[1], "--version") == 0) {
-      std::printf("sluice %s\n", SLUICE_VERSION);
-      return 0;
-    }
     if (argc > 1 && std::strcmp(argv[1], "echo") == 0)
       return sluice::app::run_echo_command(argc - 1, argv + 1);
     if (argc > 1 && std::strcmp(argv[1], "ctl") == 0)

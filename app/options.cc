@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/strings.h"
+#include "controller/translate/annotations/annotation_reader.h"  // parse_go_bool: pflag's booleans
 #include "proxy/codec/h1/message_head.h"
 
 namespace sluice::app {
@@ -28,6 +29,7 @@ Sources:
 Status and leader election (cluster mode):
   --publish-service NS/NAME     write that Service's load-balancer address into Ingress status
   --publish-status-address A[,B]  write these IPs or host names into Ingress status instead
+  --update-status=false         never write Ingress status (default true: with --publish-*)
   --election-id NAME            the Lease that elects the status writer (default sluice-leader)
   --election-namespace NS       its namespace (default: the pod's namespace)
   --election-lease-duration D   (default 15s)
@@ -41,10 +43,13 @@ Ingress selection:
   --ingress-class NAME          class name served (default sluice)
   --controller-class NAME       IngressClass spec.controller served (default sluice.dev/ingress-controller)
   --watch-ingress-without-class also serve Ingresses that name no class
+  --default-backend-service NS/NAME  accepted, not supported yet (a warning): requests no rule
+                                matches get sluice's 404
 TLS:
   --default-ssl-certificate NS/NAME  Secret whose certificate serves unknown or missing SNI
                                 (default: a self-signed certificate generated at start)
   --hsts                        send Strict-Transport-Security (1 year, includeSubDomains) over HTTPS
+  --enable-ssl-passthrough      not supported yet: =true is refused, =false accepted
 Proxy:
   --workers N                   worker threads (default: number of cores)
   --max-header-bytes N          request header block limit, then 431 (default 32768)
@@ -75,7 +80,9 @@ Logging:
   --access-log off|stdout|FILE  one line per request, written off the request path (default stdout)
   --access-log-format text|json ingress-nginx's upstream format, or JSON (default text)
   --help                        this text
-  --version                     print "sluice VERSION" and exit
+  --version                     print "sluice VERSION" and the build's facts, and exit
+Flags are written as ingress-nginx's are: --flag=value or --flag value; a boolean
+as --flag or --flag=false (also 1, t, T, TRUE, True, 0, f, F, FALSE, False).
 Durations: 500ms, 10s, 2m, 1h (a bare number is seconds).
 )";
 
@@ -97,6 +104,13 @@ Setter duration(std::chrono::milliseconds ProxyConfig::*field) {
   };
 }
 
+// "namespace/name", as ingress-nginx's flags that name an object take it.
+bool namespaced_name(std::string_view v) {
+  auto slash = v.find('/');
+  return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size() &&
+         v.find('/', slash + 1) == std::string_view::npos;
+}
+
 const std::map<std::string_view, Setter>& valued_flags() {
   static const std::map<std::string_view, Setter> flags = {
       {"--manifests", [](Options& o, std::string_view v) { o.manifests = v; return !v.empty(); }},
@@ -105,8 +119,11 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--https-listen", [](Options& o, std::string_view v) { o.https_listen = v; return true; }},
       {"--default-ssl-certificate", [](Options& o, std::string_view v) {
          o.translator.default_ssl_certificate = v;
-         auto slash = v.find('/');
-         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size();
+         return namespaced_name(v);
+       }},
+      {"--default-backend-service", [](Options& o, std::string_view v) {
+         o.default_backend_service = v;
+         return namespaced_name(v);
        }},
       {"--ingress-class", [](Options& o, std::string_view v) { o.translator.ingress_class = v; return !v.empty(); }},
       {"--controller-class", [](Options& o, std::string_view v) { o.translator.controller_class = v; return !v.empty(); }},
@@ -178,9 +195,7 @@ const std::map<std::string_view, Setter>& valued_flags() {
       {"--watch-namespace", [](Options& o, std::string_view v) { o.cluster.watch_namespace = v; return !v.empty(); }},
       {"--publish-service", [](Options& o, std::string_view v) {
          o.cluster.publish_service = v;
-         auto slash = v.find('/');
-         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size() &&
-                v.find('/', slash + 1) == std::string_view::npos;
+         return namespaced_name(v);
        }},
       {"--publish-status-address", [](Options& o, std::string_view v) {
          o.cluster.publish_status_addresses.clear();
@@ -224,6 +239,21 @@ const std::map<std::string_view, Setter>& valued_flags() {
   return flags;
 }
 
+// Flags that take no value or a strconv.ParseBool value after '='.
+const std::map<std::string_view, std::function<void(Options&, bool)>>& bool_flags() {
+  static const std::map<std::string_view, std::function<void(Options&, bool)>> flags = {
+      {"--help", [](Options& o, bool v) { o.help = v; }},
+      {"-h", [](Options& o, bool v) { o.help = v; }},
+      {"--version", [](Options& o, bool v) { o.version = v; }},
+      {"--hsts", [](Options& o, bool v) { o.proxy.hsts = v; }},
+      {"--enable-underscores-in-headers", [](Options& o, bool v) { o.proxy.underscores_in_headers = v; }},
+      {"--watch-ingress-without-class", [](Options& o, bool v) { o.translator.watch_ingress_without_class = v; }},
+      {"--update-status", [](Options& o, bool v) { o.cluster.update_status = v; }},
+      {"--enable-ssl-passthrough", [](Options& o, bool v) { o.enable_ssl_passthrough = v; }},
+  };
+  return flags;
+}
+
 }  // namespace
 
 std::optional<Options> parse_options(int argc, char** argv, std::string& error) {
@@ -237,20 +267,20 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       arg = arg.substr(0, eq);
       has_value = true;
     }
-    if (arg == "--help" || arg == "-h") {
-      o.help = true;
-      continue;
-    }
-    if (arg == "--hsts") {
-      o.proxy.hsts = true;
-      continue;
-    }
-    if (arg == "--enable-underscores-in-headers") {
-      o.proxy.underscores_in_headers = true;
-      continue;
-    }
-    if (arg == "--watch-ingress-without-class") {
-      o.translator.watch_ingress_without_class = true;
+    if (auto b = bool_flags().find(arg); b != bool_flags().end()) {
+      // pflag's booleans: --flag, or --flag=V with strconv.ParseBool's V. A
+      // bare "--flag false" leaves "false" behind as an argument, which
+      // ingress-nginx would silently ignore: here it is an error that says why.
+      std::optional<bool> on = has_value ? controller::parse_go_bool(value) : std::optional<bool>(true);
+      if (!on) {
+        error = "bad value \"" + std::string(value) + "\" for " + std::string(arg) + " (true or false)";
+        return std::nullopt;
+      }
+      if (!has_value && i + 1 < argc && controller::parse_go_bool(argv[i + 1])) {
+        error = std::string(arg) + " is a boolean: write " + std::string(arg) + "=" + argv[i + 1];
+        return std::nullopt;
+      }
+      b->second(o, *on);
       continue;
     }
     auto it = valued_flags().find(arg);
@@ -270,6 +300,13 @@ std::optional<Options> parse_options(int argc, char** argv, std::string& error) 
       return std::nullopt;
     }
   }
+  if (o.enable_ssl_passthrough) {
+    error = "--enable-ssl-passthrough is not supported yet: sluice terminates every TLS connection itself";
+    return std::nullopt;
+  }
+  if (!o.default_backend_service.empty())
+    o.warnings.push_back("--default-backend-service " + o.default_backend_service +
+                         " is not supported yet: requests no rule matches get sluice's own 404");
   return o;
 }
 

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/log.h"
 #include "controller/cluster/cluster_options.h"
@@ -26,7 +27,14 @@ struct Options {
   ProxyConfig proxy;
   std::chrono::milliseconds sync_period{50};  // coalescing window for changes
   controller::ClusterOptions cluster;  // --kubeconfig, --watch-namespace, status, election
+  // ingress-nginx's flags sluice accepts but does not act on yet: a
+  // --default-backend-service is warned about (requests no rule matches get
+  // sluice's 404), an --enable-ssl-passthrough=true is refused.
+  std::string default_backend_service;  // --default-backend-service NS/NAME
+  bool enable_ssl_passthrough = false;
+  std::vector<std::string> warnings;  // for the log, once it is configured
   bool help = false;
+  bool version = false;
 };
 
 // Parses argv[1..]; on a bad flag returns nullopt with `error` set to one

@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/observability.h"
 #include "app/options.h"
+#include "app/version.h"
 #include "common/log.h"
 #include "common/publish/snapshot_publisher.h"
 #include "controller/cluster/cluster_controller.h"
@@ -107,8 +108,15 @@ int run_proxy_command(int argc, char** argv) {
     std::fputs(usage_text, stdout);
     return 0;
   }
+  // Anywhere among the flags, as ingress-nginx's --version. The image's OCI
+  // version label and this both come from project(VERSION) in CMakeLists.txt.
+  if (o.version) {
+    std::fputs(version_text().c_str(), stdout);
+    return 0;
+  }
   log::set_format(o.log_format);
   log::set_level(o.log_level);
+  for (const std::string& w : o.warnings) log::warn(w);
   std::optional<controller::kube::ClusterConfig> cluster_config;  // set: cluster mode
   if (o.manifests.empty()) {
     cluster_config = controller::kube::find_cluster_config(o.cluster.kubeconfig, error);

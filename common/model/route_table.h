@@ -56,6 +56,12 @@ class RouteTable {
   RouteMatch match(std::string_view host, std::string_view path) const;
 
   std::uint64_t generation() const { return generation_; }
+  // A deterministic 64-bit hash of everything the table serves (routes,
+  // their policies, backends and endpoints, certificates) but not its
+  // generation: two tables built from the same content hash alike, so a
+  // re-translation that changed nothing keeps it. Computed once by build();
+  // /metrics exports it as nginx_ingress_controller_config_hash.
+  std::uint64_t content_hash() const { return content_hash_; }
   const std::vector<Route>& routes() const { return routes_; }
   const std::vector<Backend>& backends() const { return backends_; }
   // Deduplicated: equal policies share one index. [0] is RoutePolicy{}.
@@ -118,9 +124,11 @@ class RouteTable {
   // names it); `global_default` is set when the global default took it.
   Target route_for(const HostEntry* per_host, std::string_view path, bool* global_default = nullptr) const;
   Target longest_prefix(const HostEntry& host, std::string_view path) const;
+  std::uint64_t hash_content() const;  // route_table_content_hash.cc
   const Target* find_path(const HostEntry& host, PathMatch m, std::string_view path) const;
 
   std::uint64_t generation_ = 0;
+  std::uint64_t content_hash_ = 0;
   std::vector<Route> routes_;
   std::vector<Backend> backends_;
   std::vector<RoutePolicy> policies_{RoutePolicy{}};

@@ -115,6 +115,7 @@ std::shared_ptr<const RouteTable> RouteTableBuilder::build(std::uint64_t generat
   }
   table_.hosts_ = FlatKeyTable<RouteTable::HostEntry>(hosts);
   table_.paths_ = FlatKeyTable<RouteTable::Target>(paths);
+  table_.content_hash_ = table_.hash_content();
   return std::make_shared<const RouteTable>(std::move(table_));
 }
 

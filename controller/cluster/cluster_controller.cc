@@ -32,7 +32,8 @@ ClusterController::ClusterController(boost::asio::io_context& io, kube::ClusterC
       secrets_(io, client_, store, loop.options()),
       source_(io, client_, store, informer_options(options_, secrets_)),
       events_(io, client_, store, options_.election.identity) {
-  if (!options_.publish_service.empty() || !options_.publish_status_addresses.empty()) {
+  if (options_.update_status &&
+      (!options_.publish_service.empty() || !options_.publish_status_addresses.empty())) {
     status_ = std::make_unique<StatusWriter>(io, client_, store, options_);
     election_ = std::make_unique<LeaderElection>(io, client_, options_.election,
                                                  [this](bool leading) { status_->set_leader(leading); });

@@ -25,6 +25,7 @@ struct ClusterOptions {
   LeaderElectionOptions election;
   std::vector<std::string> publish_status_addresses;  // --publish-status-address A[,B]
   std::string publish_service;                        // --publish-service NS/NAME
+  bool update_status = true;  // --update-status=false: never write Ingress status (nor elect a writer)
   std::chrono::milliseconds status_resync{60'000};    // how often the leader rechecks every status
 };
 

@@ -93,7 +93,8 @@ class ImageTest(unittest.TestCase):
             self.assertIn("Apache License", f.read(200))
         self.assertEqual(labels["org.opencontainers.image.licenses"], "Apache-2.0")
         r = self.engine("run", "--rm", "--network", "none", self.image, "--version")
-        self.assertEqual(r.stdout.strip(), f"sluice {version}")
+        self.assertEqual(r.stdout.splitlines()[0], f"sluice {version}")
+        self.assertIn(f"  Release:       {version}\n", r.stdout)
         # A plain `docker build .` gets the same version from the default.
         with open(os.path.join(h.REPO, "Dockerfile")) as f:
             self.assertIn(f"ARG SLUICE_VERSION={version}\n", f.read())

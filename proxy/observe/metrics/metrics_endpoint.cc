@@ -273,6 +273,17 @@ class Renderer {
       w_.sample("sluice_snapshot_entries", {{"kind", kind}}, std::uint64_t{n});
   }
 
+  // ingress-nginx sets it to float64 of its 64-bit hashstructure hash of
+  // the whole configuration at each successful reload, and 0 before one;
+  // here, the snapshot's content hash (common/model/route_table.h), which
+  // moves when and only when what is served changes.
+  void config_hash() {
+    if (!src_.snapshot) return;
+    const auto table = src_.snapshot();
+    w_.family(name("config_hash"), "gauge", "Running configuration hash actually running");
+    w_.sample(name("config_hash"), constant_, table ? static_cast<double>(table->content_hash()) : 0.0);
+  }
+
   void certificates() {
     if (!src_.snapshot) return;
     const auto table = src_.snapshot();
@@ -341,6 +352,7 @@ std::string render_metrics(const MetricsSources& sources) {
   r.connections();
   r.process();
   r.controller();
+  r.config_hash();
   r.certificates();
   r.access_log();
   r.extra();

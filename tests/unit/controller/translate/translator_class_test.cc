@@ -27,6 +27,11 @@ TEST_CASE("an Ingress is served only when its class selects this controller", "[
       {"class name equal to --ingress-class, no IngressClass object", "", "sluice", "", false, true},
       {"class name of an IngressClass with our controller", ours, "ours", "", false, true},
       {"class name of another controller's IngressClass", nginx, "nginx", "", false, false},
+      {"class name equal to --ingress-class, but that IngressClass is another controller's",
+       ingress_class("sluice", "k8s.io/ingress-nginx"), "sluice", "", false, false},
+      {"class name equal to --ingress-class, that IngressClass is ours", ingress_class("sluice", "sluice.dev/ingress-controller"),
+       "sluice", "", false, true},
+      {"empty legacy annotation is not our class", "", "", "kubernetes.io/ingress.class: \"\"", true, false},
       {"class name nobody defines", "", "unknown", "", false, false},
       {"class name wins over a legacy annotation", ours, "ours", legacy_other, false, true},
       {"no class, our IngressClass is the default", ours_default, "", "", false, true},
@@ -49,6 +54,52 @@ TEST_CASE("an Ingress is served only when its class selects this controller", "[
     CHECK(r.counts.ingresses_served == (c.served ? 1u : 0u));
     CHECK(r.counts.ingresses_ignored == (c.served ? 0u : 1u));
     CHECK(target(r, "a.com", "/") == (c.served ? "default/web:80" : "404"));
+  }
+}
+
+// `--ingress-class nginx --controller-class k8s.io/ingress-nginx` takes over
+// what ingress-nginx v1.15.1 serves (store.go GetIngressClass): the
+// IngressClass its chart installs, the legacy annotation, and class-less
+// Ingresses only with --watch-ingress-without-class.
+TEST_CASE("with ingress-nginx's class flags sluice serves the Ingresses ingress-nginx served", "[translator]") {
+  const std::string classes = ingress_class("nginx", "k8s.io/ingress-nginx") +
+                              ingress_class("internal", "k8s.io/ingress-nginx") +
+                              ingress_class("traefik", "traefik.io/ingress-controller");
+  struct Case {
+    const char* name;
+    std::string class_name;
+    std::string annotations;
+    bool served;                  // without --watch-ingress-without-class
+    bool served_without_class;    // with it
+  };
+  const Case cases[] = {
+      {"ingressClassName of the chart's IngressClass", "nginx", "", true, true},
+      {"ingressClassName of a second IngressClass with the same controller", "internal", "", true, true},
+      {"ingressClassName of another controller's IngressClass", "traefik", "", false, false},
+      {"ingressClassName nobody defines", "missing", "", false, false},
+      {"ingressClassName wins over the annotation", "traefik", "kubernetes.io/ingress.class: nginx", false, false},
+      {"legacy annotation nginx", "", "kubernetes.io/ingress.class: nginx", true, true},
+      {"legacy annotation of another class", "", "kubernetes.io/ingress.class: traefik", false, false},
+      {"legacy annotation naming a class of our controller (only --ingress-class counts)", "",
+       "kubernetes.io/ingress.class: internal", false, false},
+      {"no class at all", "", "", false, true},
+  };
+  for (const auto& c : cases) {
+    for (bool without_class : {false, true}) {
+      INFO(c.name << (without_class ? ", --watch-ingress-without-class" : ""));
+      TranslatorOptions options;
+      options.ingress_class = "nginx";
+      options.controller_class = "k8s.io/ingress-nginx";
+      options.watch_ingress_without_class = without_class;
+      auto r = translate_yaml(classes + ingress({.name = "i",
+                                                 .rules = {rule("a.com", {path("/", "Prefix", "web")})},
+                                                 .class_name = c.class_name,
+                                                 .annotations = c.annotations}),
+                              options);
+      const bool served = without_class ? c.served_without_class : c.served;
+      CHECK(r.counts.ingresses_served == (served ? 1u : 0u));
+      CHECK(target(r, "a.com", "/") == (served ? "default/web:80" : "404"));
+    }
   }
 }
 
