@@ -19,7 +19,7 @@ struct NullObserver final : ExchangeObserver {
 
 // big.test: proxy-body-size 0 (none); small.test: 10 bytes; plain.test: no
 // policy (the listener's); slow.test: timeouts and retries; limited.test:
-// 1 r/s burst 1, 1 connection; redirect.test: the same limits behind ssl-redirect.
+// 1 r/m burst 1, 1 connection; redirect.test: the same limits behind ssl-redirect.
 std::shared_ptr<const RouteTable> table() {
   RouteTableBuilder b;
   Backend shop{.name = "ns/shop:80"};
@@ -38,8 +38,8 @@ std::shared_ptr<const RouteTable> table() {
   b.add_route({.host = "slow.test", .path = "/", .backend = backend, .policy = b.add_policy({.upstream = slow})});
   RateLimitPolicy limits;
   limits.zone = 7;
-  limits.rps = 1;
-  limits.rps_burst = 1;
+  limits.rpm = 1;  // a minute to drain one: no test is that slow
+  limits.rpm_burst = 1;
   limits.connections = 1;
   b.add_route({.host = "limited.test", .path = "/", .backend = backend,
                .policy = b.add_policy({.rate_limit = limits})});
@@ -166,7 +166,7 @@ TEST_CASE("limits answer in the access phase, after redirects, and a finished re
     CHECK(b.begin(post("redirect.test", 0), {}).verdict.kind == VerdictKind::redirect);
     b.finish(308);
   }
-  // 1 r/s, burst 1: a took the first, this one the burst; the third is refused.
+  // 1 r/m, burst 1: a took the first, this one the burst; the third is refused.
   b.reset();
   CHECK(b.begin(post("limited.test", 0), {}).verdict.kind == VerdictKind::continue_);
   b.finish(200);
