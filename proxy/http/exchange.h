@@ -112,15 +112,12 @@ class Exchange {
   // reset() and the destructor, for an exchange that never finished).
   void release_limits() { RateLimiter::release(limit_held_); }
   ExchangeRecord& record() { return record_; }
+  const ConnectionFacts& connection() const { return connection_; }
 
  private:
   void apply_route_upstream(const RoutePolicy& policy);
   void apply_rate_limit(const RateLimitPolicy& policy);
 
- public:
-  const ConnectionFacts& connection() const { return connection_; }
-
- private:
   ExchangeServices services_;
   ConnectionFacts connection_;
   SnapshotSlot::Ref snapshot_;

@@ -138,8 +138,11 @@ asio::awaitable<void> H1ServerConnection::run() {
           exchange_.attempt_succeeded();
           break;
         }
+        // A body the client got wrong (too large, malformed, too slow) is
+        // its failure: no retry, and no health mark against the endpoint.
+        if (body_error != ProxyError::none) break;
         const RetryDecision next = retry_after(backend, relay, connected, reused);
-        if (next == RetryDecision::stop || body_error != ProxyError::none) break;
+        if (next == RetryDecision::stop) break;
         release_upstream(false);
         parse_pos_ = body_from;
         pooled = next == RetryDecision::next_endpoint;  // a stale pooled connection: a fresh one
