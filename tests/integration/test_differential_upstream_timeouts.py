@@ -19,35 +19,48 @@ import raw_backend  # noqa: E402
 A = "nginx.ingress.kubernetes.io/"
 SLOW_SECONDS = 3.0
 
+# The location's own proxy_read_timeout and proxy_next_upstream* lines
+# replace the defaults', as ingress-nginx renders each from the annotation.
+OWN = ("proxy_connect_timeout ", "proxy_read_timeout ", "proxy_next_upstream ", "proxy_next_upstream_tries ")
+DEFAULTS = "\n".join(line for line in ref.PROXY_LOCATION_DEFAULTS.splitlines()
+                     if not line.strip().startswith(OWN))
+RETRY_DEFAULTS = "proxy_read_timeout 60s; proxy_next_upstream error timeout; proxy_next_upstream_tries 3;"
+CONNECT_DEFAULT = "proxy_connect_timeout 5s;"
+
 SERVERS = """
     upstream slow {{ server 127.0.0.1:SLOW; }}
     upstream pair {{ server 127.0.0.1:ECHO max_fails=0; server 127.0.0.2:ECHO max_fails=0; }}
     server {{
         listen 127.0.0.1:{port};
         server_name short.example;
-        location / {{ {proxy_defaults} proxy_read_timeout 1s; proxy_pass http://slow; }}
+        location / {{ DEFAULTS proxy_read_timeout 1s; proxy_next_upstream error timeout;
+                      proxy_next_upstream_tries 3; proxy_pass http://slow; }}
     }}
     server {{
         listen 127.0.0.1:{port};
         server_name long.example;
-        location / {{ {proxy_defaults} proxy_read_timeout 10s; proxy_pass http://slow; }}
+        location / {{ OWN_CONNECT proxy_connect_timeout 2s; proxy_read_timeout 10s;
+                      proxy_next_upstream error timeout; proxy_next_upstream_tries 3; proxy_pass http://slow; }}
     }}
     server {{
         listen 127.0.0.1:{port};
         server_name retry.example;
-        location / {{ {proxy_defaults} proxy_pass http://pair; }}
+        location / {{ DEFAULTS RETRY_DEFAULTS proxy_pass http://pair; }}
     }}
     server {{
         listen 127.0.0.1:{port};
         server_name off.example;
-        location / {{ {proxy_defaults} proxy_next_upstream off; proxy_pass http://pair; }}
+        location / {{ DEFAULTS proxy_read_timeout 60s; proxy_next_upstream off; proxy_next_upstream_tries 3;
+                      proxy_pass http://pair; }}
     }}
     server {{
         listen 127.0.0.1:{port};
         server_name once.example;
-        location / {{ {proxy_defaults} proxy_next_upstream_tries 1; proxy_pass http://pair; }}
+        location / {{ DEFAULTS proxy_read_timeout 60s; proxy_next_upstream error timeout;
+                      proxy_next_upstream_tries 1; proxy_pass http://pair; }}
     }}
-"""
+""".replace("RETRY_DEFAULTS", RETRY_DEFAULTS).replace("DEFAULTS", DEFAULTS + " " + CONNECT_DEFAULT) \
+    .replace("OWN_CONNECT", DEFAULTS)
 
 
 def slow_answer(request):

@@ -47,13 +47,10 @@ void read_body_size(AnnotationReader& reader, const AnnotationContext& context, 
   policy.max_body_bytes = *size;
 }
 
-std::uint16_t default_next_upstream(AnnotationReader& reader, const AnnotationContext& context) {
-  auto bits = parse_next_upstream(context.defaults.proxy_next_upstream);
-  if (bits) return *bits;
-  reader.differs("proxy-next-upstream", "the ConfigMap's proxy-next-upstream " +
-                                            quoted(context.defaults.proxy_next_upstream) +
-                                            " is not valid; \"error timeout\" applies");
-  return next_on_error | next_on_timeout;
+// The ConfigMap's proxy-next-upstream; its reader reports a bad value, and
+// ingress-nginx's own default stands in for it here.
+std::uint16_t default_next_upstream(const AnnotationContext& context) {
+  return parse_next_upstream(context.defaults.proxy_next_upstream).value_or(next_on_error | next_on_timeout);
 }
 
 void read_upstream(AnnotationReader& reader, const AnnotationContext& context, RoutePolicy& policy) {
@@ -71,7 +68,7 @@ void read_upstream(AnnotationReader& reader, const AnnotationContext& context, R
       proxy_int(reader, "proxy-next-upstream-tries", d.proxy_next_upstream_tries, none, "0 or more"));
   u.next_upstream_timeout = seconds(proxy_int(reader, "proxy-next-upstream-timeout",
                                               d.proxy_next_upstream_timeout_seconds, none, "0 or more seconds"));
-  u.next_upstream = default_next_upstream(reader, context);
+  u.next_upstream = default_next_upstream(context);
   if (auto v = reader.take("proxy-next-upstream")) {
     if (auto bits = parse_next_upstream(*v)) {
       u.next_upstream = *bits;
@@ -155,7 +152,7 @@ void read_rate_limit(AnnotationReader& reader, const AnnotationContext& context,
   if (conn > 0) r.connections = clamp_u32(conn);
   r.request_status = static_cast<std::uint16_t>(context.defaults.limit_req_status_code);
   r.connection_status = static_cast<std::uint16_t>(context.defaults.limit_conn_status_code);
-  if (r.request_status != 503 && r.request_status != 429)
+  if (r.request_status != 503 && r.request_status != 429 && (rps > 0 || rpm > 0))
     reader.differs(rps > 0 ? "limit-rps" : "limit-rpm",
                    "limit-req-status-code " + std::to_string(r.request_status) + " is answered as 503");
   if (r.connection_status != 503 && r.connection_status != 429 && conn > 0)

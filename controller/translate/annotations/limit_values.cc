@@ -1,3 +1,4 @@
+// The limits group's value forms; see limit_values.h.
 #include "controller/translate/annotations/limit_values.h"
 
 #include <arpa/inet.h>
