@@ -176,3 +176,42 @@ TEST_CASE("limits answer in the access phase, after redirects, and a finished re
   CHECK(status_for(limited.verdict.reply.error) == 503);
   CHECK(status_for(ProxyError::rate_limited_429) == 429);
 }
+
+TEST_CASE("policies that differ only in a limit are stored apart; equal ones once", "[decide][limits]") {
+  RouteTableBuilder b;
+  const auto one_mib = b.add_policy({.max_body_bytes = 1048576});
+  CHECK(b.add_policy({.max_body_bytes = 1048576}) == one_mib);
+  CHECK(b.add_policy({.max_body_bytes = 1048577}) != one_mib);
+  CHECK(b.add_policy({.max_body_bytes = 0}) != b.add_policy({}));  // 0 is "none", unset is "the listener's"
+
+  UpstreamPolicy slow;
+  slow.read_timeout = milliseconds(1000);
+  const auto read_1s = b.add_policy({.upstream = slow});
+  CHECK(b.add_policy({.upstream = slow}) == read_1s);
+  CHECK(b.add_policy({.upstream = UpstreamPolicy{}}) != read_1s);
+  UpstreamPolicy off = slow;
+  off.next_upstream = 0;
+  CHECK(b.add_policy({.upstream = off}) != read_1s);
+  UpstreamPolicy tries = slow;
+  tries.next_upstream_tries = 4;
+  CHECK(b.add_policy({.upstream = tries}) != read_1s);
+
+  RateLimitPolicy limits;
+  limits.zone = 1;
+  limits.rps = 5;
+  limits.rps_burst = 25;
+  const auto limited = b.add_policy({.rate_limit = limits});
+  CHECK(b.add_policy({.rate_limit = limits}) == limited);
+  for (auto change : {+[](RateLimitPolicy& r) { r.zone = 2; }, +[](RateLimitPolicy& r) { r.rps_burst = 26; },
+                      +[](RateLimitPolicy& r) { r.rpm = 5; }, +[](RateLimitPolicy& r) { r.connections = 1; },
+                      +[](RateLimitPolicy& r) { r.request_status = 429; },
+                      +[](RateLimitPolicy& r) { r.allowlist.push_back(CidrRange{}); }}) {
+    RateLimitPolicy other = limits;
+    change(other);
+    CHECK(b.add_policy({.rate_limit = other}) != limited);
+  }
+  RateLimitPolicy a = limits, c = limits;
+  a.allowlist.push_back(CidrRange{{10}, 8});
+  c.allowlist.push_back(CidrRange{{10}, 9});
+  CHECK(b.add_policy({.rate_limit = a}) != b.add_policy({.rate_limit = c}));
+}
