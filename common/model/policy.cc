@@ -27,6 +27,33 @@ void append_edits(std::string& out, std::string_view side, const std::vector<Hea
   }
 }
 
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+
+void append_upstream(std::string& out, const UpstreamPolicy& u) {
+  out += " upstream(connect=" + ms(u.connect_timeout) + ";send=" + ms(u.send_timeout) +
+         ";read=" + ms(u.read_timeout) + ";next=" + std::to_string(u.next_upstream) +
+         ";tries=" + std::to_string(u.next_upstream_tries) + ";next-timeout=" + ms(u.next_upstream_timeout) + ')';
+}
+
+void append_range(std::string& out, const CidrRange& r) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += ',';
+  for (std::uint8_t b : r.address) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  out += '/' + std::to_string(r.prefix_bits);
+}
+
+void append_rate_limit(std::string& out, const RateLimitPolicy& r) {
+  out += " rate-limit(zone=" + std::to_string(r.zone) + ";rps=" + std::to_string(r.rps) + '/' +
+         std::to_string(r.rps_burst) + ";rpm=" + std::to_string(r.rpm) + '/' + std::to_string(r.rpm_burst) +
+         ";conn=" + std::to_string(r.connections) + ";status=" + std::to_string(r.request_status) + '/' +
+         std::to_string(r.connection_status) + ";allow=" + std::to_string(r.allowlist.size());
+  for (const CidrRange& range : r.allowlist) append_range(out, range);
+  out += ')';
+}
+
 }  // namespace
 
 std::string describe(const RoutePolicy& policy) {
@@ -42,6 +69,9 @@ std::string describe(const RoutePolicy& policy) {
   }
   append_edits(out, "request", policy.headers.request);
   append_edits(out, "response", policy.headers.response);
+  if (policy.max_body_bytes) out += " max-body=" + std::to_string(*policy.max_body_bytes);
+  if (policy.upstream) append_upstream(out, *policy.upstream);
+  if (policy.rate_limit) append_rate_limit(out, *policy.rate_limit);
   return out.empty() ? "none" : out.substr(1);
 }
 

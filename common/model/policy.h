@@ -4,6 +4,8 @@
 // so thousands of routes with the same annotations cost one entry.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +46,65 @@ struct HstsPolicy {
   bool operator==(const HstsPolicy&) const = default;
 };
 
+// One IPv4 or IPv6 network (an address is a /32 or /128): a client address
+// matches when its first prefix_bits bits equal those of `address`. IPv4 is
+// held as an IPv4-mapped IPv6 address (::ffff:a.b.c.d), so one compare serves both.
+// any thread (immutable once in a RouteTable)
+struct CidrRange {
+  std::array<std::uint8_t, 16> address{};  // bits past prefix_bits are zero
+  std::uint8_t prefix_bits = 128;          // of the 128 (an IPv4 /n is 96 + n)
+  bool operator==(const CidrRange&) const = default;
+};
+
+// nginx's proxy_next_upstream conditions, as ingress-nginx's
+// proxy-next-upstream annotation names them (a bit each).
+enum NextUpstream : std::uint16_t {
+  next_on_error = 1 << 0,           // error: connect failure, reset, write failure
+  next_on_timeout = 1 << 1,         // timeout: connect or response-head timeout
+  next_on_invalid_header = 1 << 2,  // invalid_header: a response head that does not parse
+  next_on_http_500 = 1 << 3,
+  next_on_http_502 = 1 << 4,
+  next_on_http_503 = 1 << 5,
+  next_on_http_504 = 1 << 6,
+  next_on_http_403 = 1 << 7,
+  next_on_http_404 = 1 << 8,
+  next_on_http_429 = 1 << 9,
+  next_on_non_idempotent = 1 << 10,  // non_idempotent: also POST, PATCH, LOCK once sent
+};
+
+// What the route asks of its upstream attempts: ingress-nginx's
+// proxy-connect/send/read-timeout and proxy-next-upstream(-tries, -timeout),
+// i.e. nginx's proxy_connect_timeout, proxy_send_timeout, proxy_read_timeout,
+// proxy_next_upstream, proxy_next_upstream_tries, proxy_next_upstream_timeout.
+// any thread (immutable once in a RouteTable)
+struct UpstreamPolicy {
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds send_timeout{60'000};  // between two writes of the request
+  std::chrono::milliseconds read_timeout{60'000};  // between two reads of the response
+  std::uint16_t next_upstream = next_on_error | next_on_timeout;  // NextUpstream bits; 0: "off"
+  std::uint32_t next_upstream_tries = 3;                // attempts in all; 0: no bound
+  std::chrono::milliseconds next_upstream_timeout{0};   // since the first attempt; 0: no bound
+  bool operator==(const UpstreamPolicy&) const = default;
+};
+
+// ingress-nginx's limit-rps / limit-rpm (limit_req ... burst=N nodelay) and
+// limit-connections (limit_conn), keyed by client address; the allow list
+// (limit-allowlist) is exempt. All routes of one Ingress share its zone,
+// as they share ingress-nginx's limit_req_zone.
+// any thread (immutable once in a RouteTable)
+struct RateLimitPolicy {
+  std::uint64_t zone = 0;            // names the Ingress (a hash of namespace/name/uid)
+  std::uint32_t rps = 0;             // limit-rps; 0: none
+  std::uint32_t rps_burst = 0;       // rps × limit-burst-multiplier
+  std::uint32_t rpm = 0;             // limit-rpm; 0: none
+  std::uint32_t rpm_burst = 0;       // rpm × limit-burst-multiplier
+  std::uint32_t connections = 0;     // limit-connections: concurrent requests; 0: none
+  std::uint16_t request_status = 503;     // limit-req-status-code
+  std::uint16_t connection_status = 503;  // limit-conn-status-code
+  std::vector<CidrRange> allowlist;       // limit-allowlist: never limited
+  bool operator==(const RateLimitPolicy&) const = default;
+};
+
 // any thread (immutable once in a RouteTable)
 struct RoutePolicy {
   // An annotation's value was one ingress-nginx denies the location for:
@@ -59,6 +120,13 @@ struct RoutePolicy {
   // listener's --hsts flag decides.
   std::optional<HstsPolicy> hsts;
   HeaderEdits headers;
+  // nginx's client_max_body_size (proxy-body-size): a larger body gets 413;
+  // 0: no limit; unset: the listener's --max-body-bytes.
+  std::optional<std::uint64_t> max_body_bytes;
+  // Unset: the listener's timeouts and retry flags.
+  std::optional<UpstreamPolicy> upstream;
+  // Unset: no limit. Set only when a limit is (ingress-nginx's "> 0").
+  std::optional<RateLimitPolicy> rate_limit;
   bool operator==(const RoutePolicy&) const = default;
 };
 

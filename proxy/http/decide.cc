@@ -23,6 +23,15 @@ Verdict check_access(const RoutePolicy& policy) {
   return Verdict::proceed(Phase::access);
 }
 
+// route (nginx's find_config): a declared body over client_max_body_size is
+// refused before anything else looks at the request; a chunked one is
+// counted as it arrives, against the same limit.
+Verdict check_body_size(const RequestView& request, std::uint64_t limit) {
+  if (limit != 0 && request.content_length > limit)
+    return Verdict::respond(Phase::route, ProxyError::body_too_large, {}, true);
+  return Verdict::proceed(Phase::route);
+}
+
 // upstream_request, before any wait: a backend with nothing to send to.
 Verdict check_backend(const Backend& backend) {
   if (backend.endpoints.empty() && !backend.is_external())
@@ -47,6 +56,9 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     return d;
   }
   d.policy = &table->policy(*d.match.route);
+  d.max_body_bytes = d.policy->max_body_bytes.value_or(connection.max_body_bytes);
+  d.verdict = check_body_size(request, d.max_body_bytes);
+  if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = check_access(*d.policy);
   if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = ssl_redirect(*d.policy, request, connection);

@@ -15,6 +15,7 @@ struct Decision {
   Verdict verdict;
   RouteMatch match;                   // set from Phase::route on
   const RoutePolicy* policy = nullptr;  // the matched route's
+  std::uint64_t max_body_bytes = 0;     // the body limit that applies (route, else listener); 0: none
 };
 
 // Runs request_headers, route, access, rewrite and the synchronous part of

@@ -1,6 +1,7 @@
 // Exchange: the version-neutral side of one request; see exchange.h.
 #include "proxy/http/exchange.h"
 
+#include "common/coarse_clock.h"
 #include "proxy/proxy_config.h"
 
 namespace sluice {
@@ -16,7 +17,11 @@ Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
     : services_(services), connection_(connection), retry_(services.retry_policy) {
   request_id_.reserve(64);
   record_.tls = connection.tls;
+  timeouts_ = {services.config.upstream_connect_timeout, services.config.upstream_read_timeout,
+               services.config.upstream_read_timeout};
 }
+
+Exchange::~Exchange() { release_limits(); }
 
 void Exchange::reset() {
   snapshot_ = {};
@@ -32,6 +37,9 @@ void Exchange::reset() {
   endpoint_ = 0;
   pick_.tried.clear();
   retry_ = RetryState(services_.retry_policy);
+  timeouts_ = {services_.config.upstream_connect_timeout, services_.config.upstream_read_timeout,
+               services_.config.upstream_read_timeout};
+  release_limits();
   record_.reset();
 }
 
@@ -72,8 +80,29 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   record_.backend = decision_.match.backend;
   if (decision_.policy) {
     request_edits_.reset(decision_.policy->headers.request);
+    if (decision_.policy->upstream) apply_route_upstream(*decision_.policy);
+    // One branch for a route without limits. After the redirects, as
+    // nginx's preaccess phase follows its rewrite phase.
+    if (decision_.policy->rate_limit && decision_.verdict.kind == VerdictKind::continue_)
+      apply_rate_limit(*decision_.policy->rate_limit);
   }
   return decision_;
+}
+
+void Exchange::apply_route_upstream(const RoutePolicy& policy) {
+  const UpstreamPolicy& u = *policy.upstream;
+  route_retry_ = RetryPolicy::from(u);
+  retry_ = RetryState(route_retry_);
+  timeouts_ = {u.connect_timeout, u.send_timeout, u.read_timeout};
+}
+
+// The worker's buckets, on the coarse clock (nginx reads its own cached
+// millisecond clock too).
+void Exchange::apply_rate_limit(const RateLimitPolicy& policy) {
+  if (!services_.rate_limiter) return;
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(coarse_steady_now().time_since_epoch());
+  const ProxyError e = services_.rate_limiter->admit(policy, connection_.client_address, now.count(), limit_held_);
+  if (e != ProxyError::none) decision_.verdict = Verdict::respond(Phase::access, e);
 }
 
 const FieldEdits& Exchange::response_edits() {
@@ -84,6 +113,7 @@ const FieldEdits& Exchange::response_edits() {
 }
 
 void Exchange::finish(int status) {
+  release_limits();
   record_.status = status;
   record_.end = std::chrono::steady_clock::now();
   record_.client_ip = connection_.client_ip;

@@ -12,6 +12,7 @@
 #include "proxy/http/exchange_record.h"
 #include "proxy/http/field_edits.h"
 #include "proxy/policy/hsts.h"
+#include "proxy/policy/rate_limit.h"
 #include "proxy/server/request_id.h"
 #include "proxy/server/snapshot_slot.h"
 #include "proxy/upstream/backend_runtime.h"
@@ -42,6 +43,15 @@ struct ExchangeServices {
   BackendRuntime& backends;
   const RetryPolicy& retry_policy;
   bool wall_clock = false;  // the access log needs wall-clock timestamps
+  RateLimiter* rate_limiter = nullptr;  // the worker's; null: limit-* annotations are not enforced
+};
+
+// The deadlines of one exchange's upstream I/O: the route's
+// proxy-*-timeout, else the listener's flags.
+struct UpstreamTimeouts {
+  std::chrono::milliseconds connect{};
+  std::chrono::milliseconds send{};  // between two writes of the request
+  std::chrono::milliseconds read{};  // between two reads of the response
 };
 
 // The request's own facts the log phase records, as the codec read them.
@@ -59,6 +69,9 @@ class Exchange {
  public:
   using clock_time_point = std::chrono::steady_clock::time_point;
   Exchange(ExchangeServices services, const ConnectionFacts& connection);
+  ~Exchange();
+  Exchange(const Exchange&) = delete;  // retry_ points at route_retry_
+  Exchange& operator=(const Exchange&) = delete;
 
   // A new exchange begins (its first byte arrived, or is awaited).
   void reset();
@@ -77,6 +90,7 @@ class Exchange {
 
   // upstream_request: edits for the head sent to the backend.
   const FieldEdits& request_edits() const { return request_edits_; }
+  const UpstreamTimeouts& upstream_timeouts() const { return timeouts_; }
   // response_headers: edits for the head sent to the client.
   const FieldEdits& response_edits();
 
@@ -94,10 +108,16 @@ class Exchange {
   // snapshot stays pinned until the next reset().
   void finish(int status);
   void finish_local(ProxyError error);
+  // Gives back the exchange's limit-connections count (finish() does; so do
+  // reset() and the destructor, for an exchange that never finished).
+  void release_limits() { RateLimiter::release(limit_held_); }
   ExchangeRecord& record() { return record_; }
   const ConnectionFacts& connection() const { return connection_; }
 
  private:
+  void apply_route_upstream(const RoutePolicy& policy);
+  void apply_rate_limit(const RateLimitPolicy& policy);
+
   ExchangeServices services_;
   ConnectionFacts connection_;
   SnapshotSlot::Ref snapshot_;
@@ -111,7 +131,10 @@ class Exchange {
   std::uint32_t endpoint_ = 0;             // the attempt's, in its backend
   PickContext pick_{};
   clock_time_point first_attempt_{};
+  RetryPolicy route_retry_;  // the route's proxy-next-upstream, when it has one
   RetryState retry_;
+  UpstreamTimeouts timeouts_;
+  RateLimiter::Entry* limit_held_ = nullptr;  // the worker's limiter slot this request counts in
   ExchangeRecord record_;
 };
 

@@ -23,7 +23,11 @@ int status_for(ProxyError e) {
     case ProxyError::no_endpoints:
     case ProxyError::no_snapshot:
     case ProxyError::location_denied:
+    case ProxyError::rate_limited:
+    case ProxyError::connection_limited:
     case ProxyError::shutting_down: return 503;
+    case ProxyError::rate_limited_429:
+    case ProxyError::connection_limited_429: return 429;
     case ProxyError::upstream_connect_failed:
     case ProxyError::upstream_reset:
     case ProxyError::upstream_bad_response:
@@ -52,6 +56,10 @@ std::string_view describe(ProxyError e) {
     case ProxyError::upstream_timeout: return "the backend did not respond in time";
     case ProxyError::dns_failed: return "the ExternalName service did not resolve";
     case ProxyError::location_denied: return "this Ingress has an invalid annotation (see its events or sluice ctl lint)";
+    case ProxyError::rate_limited:
+    case ProxyError::rate_limited_429: return "too many requests from this address";
+    case ProxyError::connection_limited:
+    case ProxyError::connection_limited_429: return "too many concurrent requests from this address";
     case ProxyError::shutting_down: return "the proxy is shutting down";
   }
   return "error";
@@ -69,6 +77,7 @@ std::string_view reason_phrase(int status) {
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
@@ -97,6 +106,10 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::upstream_timeout: return "upstream_timeout";
     case ProxyError::dns_failed: return "dns_failed";
     case ProxyError::location_denied: return "location_denied";
+    case ProxyError::rate_limited: return "rate_limited";
+    case ProxyError::rate_limited_429: return "rate_limited_429";
+    case ProxyError::connection_limited: return "connection_limited";
+    case ProxyError::connection_limited_429: return "connection_limited_429";
     case ProxyError::shutting_down: return "shutting_down";
   }
   return "unknown";

@@ -27,6 +27,10 @@ enum class ProxyError {
   upstream_timeout,      // 504: no response head in time
   dns_failed,            // 502: ExternalName did not resolve
   location_denied,       // 503: an annotation ingress-nginx denies the location for
+  rate_limited,          // 503: limit-rps / limit-rpm (limit-req-status-code 503)
+  rate_limited_429,      // 429: the same with limit-req-status-code 429
+  connection_limited,    // 503: limit-connections (limit-conn-status-code 503)
+  connection_limited_429,  // 429: the same with limit-conn-status-code 429
   shutting_down,         // 503
 };
 inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;

@@ -3,6 +3,7 @@
 // decoded fields) and the exchange never reads the wire format.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -32,6 +33,7 @@ struct RequestView {
   std::string_view host;       // the authority routed on: absolute-form's, else Host (h2: :authority)
   const char* bad_target = nullptr;  // why the codec cannot route the target, or null
   bool has_body = false;       // a body follows the head
+  std::uint64_t content_length = 0;  // as declared (0 when chunked or none)
   bool upgrade = false;        // asks to switch protocols (WebSocket)
   const HeaderList* headers = nullptr;  // every field, as the client sent them
 };
@@ -41,6 +43,8 @@ struct RequestView {
 struct ConnectionFacts {
   bool tls = false;
   std::string_view client_ip;
+  std::array<std::uint8_t, 16> client_address{};  // IPv4 mapped into IPv6 (rate limits' key)
+  std::uint64_t max_body_bytes = 0;  // the listener's --max-body-bytes, for routes that set none; 0: none
 };
 
 }  // namespace sluice

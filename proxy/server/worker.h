@@ -73,7 +73,7 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   ConnectionPool& pool() { return pool_; }
   DnsCache& dns() { return dns_; }
   BackendRuntime& backends() { return backends_; }
-  // ingress-nginx's proxy-next-upstream defaults until routes carry their own.
+  // ingress-nginx's proxy-next-upstream defaults, for routes that carry none.
   const RetryPolicy& retry_policy() const { return retry_policy_; }
   WorkerStats& mutable_stats() { return stats_; }
   bool draining() const { return draining_; }
@@ -84,7 +84,7 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   void observe(const ExchangeRecord& record) override;
   // What the exchanges of this worker's connections use (exchange.h).
   ExchangeServices exchange_services() {
-    return {slot_, config_, request_ids_, *this, backends_, retry_policy_, logs_access()};
+    return {slot_, config_, request_ids_, *this, backends_, retry_policy_, logs_access(), &rate_limiter_};
   }
   void add(H1ServerConnection* c);
   void remove(H1ServerConnection* c);
@@ -116,6 +116,9 @@ class Worker final : public SnapshotSink, public ExchangeObserver {
   WorkerStats stats_;
   alloc::AllocationCounts allocation_counts_;  // the thread counts into it until it ends
   std::unordered_set<H1ServerConnection*> connections_;
+  // limit-rps/rpm/connections buckets of this worker's clients; exchanges
+  // give their counts back when they end, so it outlives them too.
+  RateLimiter rate_limiter_;
   bool at_max_connections_ = false;  // accepting paused by --max-connections
   bool stopping_ = false;            // the destructor runs: accept nothing
   // One thread runs it; other threads only post (snapshots, drain), so the

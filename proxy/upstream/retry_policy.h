@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "common/model/policy.h"
 #include "proxy/upstream/error.h"
 
 namespace sluice {
@@ -14,21 +15,22 @@ namespace sluice {
 // (internal/ingress/controller/config/config.go), i.e. nginx's
 // proxy_next_upstream, proxy_next_upstream_tries, proxy_next_upstream_timeout.
 struct RetryPolicy {
-  // nginx's proxy_next_upstream conditions. The http_5xx ones are named for
-  // the annotations to come; nothing sets them yet.
-  enum Condition : std::uint8_t {
-    on_error = 1 << 0,           // connect failure, reset, write failure
-    on_timeout = 1 << 1,         // connect or response-head timeout
-    on_http_502 = 1 << 2,
-    on_http_503 = 1 << 3,
-    on_http_504 = 1 << 4,
-    on_non_idempotent = 1 << 5,  // also retry POST, PATCH, ... once sent
-  };
+  // nginx's proxy_next_upstream conditions (NextUpstream bits, policy.h).
+  // The http_* and invalid_header ones are accepted from the annotation but
+  // not acted on: a response head is relayed as it comes.
+  static constexpr std::uint16_t on_error = next_on_error;        // connect failure, reset, write failure
+  static constexpr std::uint16_t on_timeout = next_on_timeout;    // connect or response-head timeout
+  static constexpr std::uint16_t on_non_idempotent = next_on_non_idempotent;  // also POST, PATCH, ... once sent
   static constexpr std::uint32_t default_tries = 3;
 
   std::uint32_t tries = default_tries;            // attempts in all, the first included; 0: no bound
   std::chrono::milliseconds timeout{0};           // since the first attempt; 0: no bound
-  std::uint8_t conditions = on_error | on_timeout;
+  std::uint16_t conditions = on_error | on_timeout;
+
+  // A route's proxy-next-upstream(-tries, -timeout).
+  static RetryPolicy from(const UpstreamPolicy& u) {
+    return {u.next_upstream_tries, u.next_upstream_timeout, u.next_upstream};
+  }
 };
 
 // any thread (a value). What the exchange knows about the attempt that failed.

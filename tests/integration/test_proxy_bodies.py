@@ -15,10 +15,20 @@ BIG = 200 * MIB
 RSS_GROWTH_LIMIT_KIB = 100 * 1024
 
 
+def body_size_routes(size):
+    """The classic Ingresses with proxy-body-size `size`: a route's limit wins
+    over --max-body-bytes, and ingress-nginx's default is 1m."""
+    routes = h.classic_routes()
+    for ing in routes:
+        ing["metadata"].setdefault("annotations", {})["nginx.ingress.kubernetes.io/proxy-body-size"] = size
+    return routes
+
+
 class ProxyBodiesTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.fx = h.ProxyFixture(args=["--workers", "2", "--max-body-bytes", str(1024 * MIB)]).start()
+        cls.fx = h.ProxyFixture(args=["--workers", "2", "--max-body-bytes", str(1024 * MIB)],
+                                routes=body_size_routes("1024m")).start()
 
     @classmethod
     def tearDownClass(cls):

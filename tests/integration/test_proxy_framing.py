@@ -64,13 +64,24 @@ MALFORMED = {
 }
 
 
+
+def body_size_routes(size):
+    """The classic Ingresses with proxy-body-size `size`: a route's limit wins
+    over --max-body-bytes, and ingress-nginx's default is 1m."""
+    routes = h.classic_routes()
+    for ing in routes:
+        ing["metadata"].setdefault("annotations", {})["nginx.ingress.kubernetes.io/proxy-body-size"] = size
+    return routes
+
+
 class ProxyFramingTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fx = h.ProxyFixture(args=[
             "--client-header-timeout", "1s", "--max-header-bytes", str(MAX_HEADER_BYTES),
             "--max-body-bytes", str(MAX_BODY_BYTES), "--max-header-fields", str(MAX_HEADER_FIELDS),
-            "--max-request-line-bytes", str(MAX_REQUEST_LINE_BYTES)]).start()
+            "--max-request-line-bytes", str(MAX_REQUEST_LINE_BYTES)],
+            routes=body_size_routes(str(MAX_BODY_BYTES))).start()
 
     @classmethod
     def tearDownClass(cls):

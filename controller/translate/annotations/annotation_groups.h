@@ -12,4 +12,11 @@ namespace sluice::controller {
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
 
+// limit_annotations.cc: proxy-body-size, proxy-{connect,send,read}-timeout,
+// proxy-next-upstream(-tries, -timeout), limit-rps, limit-rpm,
+// limit-connections, limit-burst-multiplier, limit-allowlist (limit-whitelist).
+// `meta` names the rate-limit zone the Ingress's routes share.
+void read_limit_annotations(AnnotationReader& reader, const AnnotationContext& context, const k8s::ObjectMeta& meta,
+                            IngressAnnotations& out);
+
 }  // namespace sluice::controller

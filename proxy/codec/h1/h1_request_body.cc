@@ -53,7 +53,7 @@ asio::awaitable<ProxyError> H1ServerConnection::pump_request_body() {
       co_return parse_error_to_proxy_error(request_parser_.error());
     }
     request_body_done_ = status == ParseStatus::message_complete;
-    transport_.set_upstream_deadline(cfg.upstream_read_timeout);
+    transport_.set_upstream_deadline(exchange_.upstream_timeouts().send);
     auto [wec, w] = co_await upstream_.write({asio::buffer(in.data() + parse_pos_, consumed), {}});
     parse_pos_ += consumed;
     if (wec) co_return ProxyError::none;  // the response side reports the backend's failure

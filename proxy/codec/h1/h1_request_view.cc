@@ -41,6 +41,7 @@ H1RequestView::H1RequestView(const MessageHead& head, const char* base) {
     if (!authority_.empty()) request_.host = authority_;
   }
   request_.has_body = head.has_body;
+  request_.content_length = head.chunked ? 0 : head.content_length;
   request_.upgrade = head.upgrade >= 0 && head.connection_upgrade;
   facts_.method_name = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
   facts_.request_id = field(head, head.request_id, base);

@@ -37,7 +37,7 @@ asio::awaitable<H1ServerConnection::Relay> H1ServerConnection::relay_response(
   Relay r;
   const auto& cfg = worker_.config();
   if (request_start[0].size() != 0) {
-    transport_.set_upstream_deadline(cfg.upstream_read_timeout);
+    transport_.set_upstream_deadline(exchange_.upstream_timeouts().send);
     auto [ec, n] = co_await upstream_.write(request_start);
     if (ec) {
       r.error = upstream_failure();
@@ -49,7 +49,7 @@ asio::awaitable<H1ServerConnection::Relay> H1ServerConnection::relay_response(
     std::size_t pos = start_response_head();
     ParseStatus status;
     while ((status = parse_response_head(pos)) == ParseStatus::need_more) {
-      transport_.set_upstream_deadline(cfg.upstream_read_timeout);
+      transport_.set_upstream_deadline(exchange_.upstream_timeouts().read);
       auto [ec, n] = co_await upstream_.read(asio::buffer(ub.write_ptr(), ub.writable()));
       if (ec) {
         r.error = upstream_failure();
@@ -191,7 +191,7 @@ asio::awaitable<bool> H1ServerConnection::stream_response_body(Relay& r) {
   for (ParseStatus status = ParseStatus::need_more; status != ParseStatus::message_complete;) {
     ub.compact();
     const std::size_t pos = ub.begin();
-    transport_.set_upstream_deadline(cfg.upstream_read_timeout);
+    transport_.set_upstream_deadline(exchange_.upstream_timeouts().read);
     auto [ec, n] = co_await upstream_.read(asio::buffer(ub.write_ptr(), ub.writable()));
     if (ec == asio::error::eof && parser.finish()) break;  // body ended by close
     if (ec) {

@@ -30,6 +30,12 @@ std::string client_address(const tcp::endpoint& peer) {
              : address.to_string();
 }
 
+std::array<std::uint8_t, 16> address_bytes(const tcp::endpoint& peer) {
+  const auto address = peer.address();
+  return address.is_v6() ? address.to_v6().to_bytes()
+                         : asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes();
+}
+
 }  // namespace
 
 H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const tcp::endpoint& peer,
@@ -37,10 +43,12 @@ H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const
     : worker_(worker),
       transport_(std::move(socket), tls, worker.mutable_stats()),
       client_ip_(client_address(peer)),
-      exchange_(worker.exchange_services(), ConnectionFacts{tls != nullptr, client_ip_}) {
+      exchange_(worker.exchange_services(),
+                ConnectionFacts{tls != nullptr, client_ip_, address_bytes(peer), worker.config().max_body_bytes}) {
   const auto& cfg = worker.config();
-  request_parser_.set_limits(cfg.max_header_bytes, cfg.max_body_bytes, cfg.max_header_fields,
-                             cfg.max_request_line_bytes);
+  // No body limit while the head is read: the route's (or the listener's)
+  // is known only after decide(), and it is set then.
+  request_parser_.set_limits(cfg.max_header_bytes, 0, cfg.max_header_fields, cfg.max_request_line_bytes);
   worker_.add(this);
 }
 
@@ -121,7 +129,7 @@ asio::awaitable<void> H1ServerConnection::run() {
           relay = co_await relay_response(start);
         } else if (connected && relay.error == ProxyError::none) {
           // The rest of the body is pumped once the start of the request is out.
-          transport_.set_upstream_deadline(worker_.config().upstream_read_timeout);
+          transport_.set_upstream_deadline(exchange_.upstream_timeouts().send);
           auto [ec, n] = co_await upstream_.write(start);
           relay.error = ec ? upstream_failure() : ProxyError::none;
           if (!ec) relay = co_await relay_while_pumping(body_error);
@@ -130,8 +138,11 @@ asio::awaitable<void> H1ServerConnection::run() {
           exchange_.attempt_succeeded();
           break;
         }
+        // A body the client got wrong (too large, malformed, too slow) is
+        // its failure: no retry, and no health mark against the endpoint.
+        if (body_error != ProxyError::none) break;
         const RetryDecision next = retry_after(backend, relay, connected, reused);
-        if (next == RetryDecision::stop || body_error != ProxyError::none) break;
+        if (next == RetryDecision::stop) break;
         release_upstream(false);
         parse_pos_ = body_from;
         pooled = next == RetryDecision::next_endpoint;  // a stale pooled connection: a fresh one
@@ -160,6 +171,7 @@ const Decision& H1ServerConnection::begin_exchange() {
   request_body_done_ = head_status_ == ParseStatus::message_complete;
   H1RequestView view(request_parser_.head(), transport_.in().data());
   const Decision& d = exchange_.begin(view.request(), view.facts());
+  request_parser_.set_max_body_bytes(d.max_body_bytes);  // a chunked body is counted against it as it arrives
   if (d.verdict.kind == VerdictKind::continue_) build_request_head(view);
   return d;
 }
@@ -216,6 +228,7 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
   in.compact();  // a pipelined request may already be here
   parse_pos_ = in.begin();
   request_parser_.start_message();
+  request_parser_.set_max_body_bytes(0);  // the next route's, once decided
   exchange_.reset();
   transport_.clear_timeouts();  // each exchange reports its own timeouts
   const auto& cfg = worker_.config();

@@ -113,7 +113,7 @@ asio::awaitable<ProxyError> H1ServerConnection::connect_to(const tcp::endpoint& 
   upstream_.connection().key = UpstreamKey{peer};  // plain HTTP/1 is all there is yet
   transport_.watch_upstream(&upstream_.socket());
   transport_.clear_upstream_timeout();
-  transport_.set_upstream_deadline(worker_.config().upstream_connect_timeout);
+  transport_.set_upstream_deadline(exchange_.upstream_timeouts().connect);
   auto [ec] = co_await upstream_.socket().async_connect(peer, asio::as_tuple(asio::use_awaitable));
   transport_.clear_upstream_deadline();
   if (ec) {

@@ -41,6 +41,9 @@ class MessageParser {
     max_fields_ = max_fields == 0 || max_fields > max_header_fields ? max_header_fields : max_fields;
     max_request_line_bytes_ = max_request_line_bytes;
   }
+  // The body limit alone, for a request whose route is known after its head
+  // (a limit set before the body is parsed applies to all of it).
+  void set_max_body_bytes(std::uint64_t max_body_bytes) { max_body_bytes_ = max_body_bytes; }
   // Responses to HEAD carry no body whatever their headers say.
   void set_response_to_head(bool head) { response_to_head_ = head; }
 
