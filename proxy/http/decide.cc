@@ -3,6 +3,7 @@
 #include "proxy/http/decide.h"
 
 #include "proxy/policy/ssl_redirect.h"
+#include "proxy/policy/url_redirect.h"
 
 namespace sluice {
 namespace {
@@ -47,6 +48,21 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     return d;
   }
   d.policy = &table->policy(*d.match.route);
+  // ingress-nginx's order: the server's own redirects (a from-to-www server,
+  // app-root's `if` at server level) before the location; in the location,
+  // a denied one has nothing but `return 503`, the rewrite module's
+  // `return <code> <url>` runs before the Lua rewrite (ssl-redirect), and
+  // all of them before the access phase.
+  if (d.policy->www_redirect || !d.policy->app_root.empty() || d.policy->redirect) {
+    d.verdict = www_redirect(*d.policy, request, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+    d.verdict = app_root_redirect(*d.policy, request, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+    if (!d.policy->denied) {
+      d.verdict = url_redirect(*d.policy, request, connection);
+      if (d.verdict.kind != VerdictKind::continue_) return d;
+    }
+  }
   d.verdict = check_access(*d.policy);
   if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = ssl_redirect(*d.policy, request, connection);

@@ -41,6 +41,7 @@ struct RequestView {
 struct ConnectionFacts {
   bool tls = false;
   std::string_view client_ip;
+  std::string_view port;  // the listener's (nginx's $server_port)
 };
 
 }  // namespace sluice

@@ -8,8 +8,15 @@
 
 namespace sluice::controller {
 
-// redirect_annotations.cc: ssl-redirect, force-ssl-redirect, preserve-trailing-slash.
+// redirect_annotations.cc: ssl-redirect, force-ssl-redirect, preserve-trailing-slash,
+// temporal-redirect(-code), permanent-redirect(-code), from-to-www-redirect.
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
+// rewrite_annotations.cc: app-root.
+void read_rewrite_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                              IngressAnnotations& out);
+// hosts_annotations.cc: upstream-vhost, server-alias.
+void read_hosts_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                            IngressAnnotations& out);
 
 }  // namespace sluice::controller

@@ -37,7 +37,8 @@ H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const
     : worker_(worker),
       transport_(std::move(socket), tls, worker.mutable_stats()),
       client_ip_(client_address(peer)),
-      exchange_(worker.exchange_services(), ConnectionFacts{tls != nullptr, client_ip_}) {
+      exchange_(worker.exchange_services(),
+                ConnectionFacts{tls != nullptr, client_ip_, tls ? worker.tls_port() : worker.listen_port()}) {
   const auto& cfg = worker.config();
   request_parser_.set_limits(cfg.max_header_bytes, cfg.max_body_bytes, cfg.max_header_fields,
                              cfg.max_request_line_bytes);
