@@ -184,18 +184,30 @@ Translation::Annotated Translation::read_all_annotations(const std::vector<Ingre
   return out;
 }
 
-// ingress-nginx renders app-root as an `if ($uri = /)` at server level and
-// marks the server for from-to-www-redirect when any location asks; the
-// aliases come from the first Ingress of the host that names any
-// (controller.go createServers). Oldest Ingress first, as the routes are.
+// ingress-nginx renders app-root as an `if ($uri = /)` at server level, one
+// per location that has it, in its location order (longest path first, then
+// the greater path; stable, so the older Ingress on a tie): the first one
+// answers. It marks the server for from-to-www-redirect when any location
+// asks; the aliases come from the first Ingress of the host that names any
+// (controller.go createServers). Ingresses are read oldest first.
 void Translation::collect_server_settings(const Annotated& annotated) {
+  std::map<std::string, std::pair<std::size_t, std::string>> app_root_path;  // host -> the deciding location
   for (const auto& [ing, annotations] : annotated) {
     for (const k8s::IngressRule& rule : ing->rules) {
       std::string reason;
       auto host = normalize_rule_host(rule.host, reason);
       if (!host) continue;
       ServerSettings& server = servers_[*host];
-      if (server.app_root.empty()) server.app_root = annotations.app_root;
+      for (const k8s::IngressPath& p : rule.paths) {
+        if (annotations.app_root.empty()) break;
+        const std::string location = p.path.empty() ? "/" : p.path;
+        auto key = std::pair(location.size(), location);
+        auto [best, fresh] = app_root_path.emplace(*host, key);
+        if (fresh || key > best->second) {
+          best->second = key;
+          server.app_root = annotations.app_root;
+        }
+      }
       if (annotations.from_to_www && !server.www_redirect_code)
         server.www_redirect_code = annotations.www_redirect_code;
       if (server.aliases.empty() && !annotations.aliases.empty()) {

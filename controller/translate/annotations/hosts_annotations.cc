@@ -36,7 +36,7 @@ void read_upstream_vhost(AnnotationReader& reader, IngressAnnotations& out) {
   }
   const std::string value = trim_lines(*text);
   if (value.empty()) {
-    reader.invalid("upstream-vhost", "empty; ignored");
+    reader.invalid("upstream-vhost", "empty");
     return;
   }
   if (value.find_first_of("$\\") != std::string::npos) {
@@ -67,7 +67,7 @@ void read_server_alias(AnnotationReader& reader, IngressAnnotations& out) {
     return;
   }
   if (trim_lines(*text).empty()) {
-    reader.invalid("server-alias", "empty; ignored");
+    reader.invalid("server-alias", "empty");
     return;
   }
   std::sort(names.begin(), names.end());

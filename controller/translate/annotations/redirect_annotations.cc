@@ -37,7 +37,7 @@ std::optional<std::uint16_t> redirect_code(AnnotationReader& reader, std::string
   }
   if (*n < min || *n > max) {
     reader.invalid(key, std::to_string(*n) + " is outside " + std::to_string(min) + ".." + std::to_string(max) +
-                            "; " + std::to_string(fallback) + " is used, as ingress-nginx does");
+                            ": the code falls back to " + std::to_string(fallback) + ", as in ingress-nginx");
     return fallback;
   }
   return static_cast<std::uint16_t>(*n);

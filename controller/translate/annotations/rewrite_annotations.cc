@@ -11,13 +11,13 @@ void read_rewrite_annotations(AnnotationReader& reader, const AnnotationContext&
   if (!text) return;
   const std::string value = trim_lines(*text);
   if (!matches_path_with_capture(*text) || value.empty()) {
-    reader.invalid("app-root", "\"" + std::string(*text) + "\" is not a path ingress-nginx accepts; ignored");
+    reader.invalid("app-root", "\"" + std::string(*text) + "\" is not a path ingress-nginx accepts");
     return;
   }
   // url.ParseRequestURI with IsAbs() refused: only a path starting with '/'
   // survives (anything else in this character set has a scheme or no '/').
   if (value.front() != '/') {
-    reader.invalid("app-root", "\"" + value + "\" must be an absolute path (\"/app\"); ignored");
+    reader.invalid("app-root", "\"" + value + "\" must be an absolute path (\"/app\")");
     return;
   }
   // nginx would expand "$name" in `return 302 $scheme://$http_host<app-root>`.

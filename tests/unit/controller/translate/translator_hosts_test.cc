@@ -29,15 +29,23 @@ std::string web() { return service_with_endpoints("web", "10.0.0.1") + service_w
 TEST_CASE("app-root applies to every path of the host, from any Ingress", "[translator][annotations][rewrite]") {
   auto r = translate_yaml(
       web() +
-      ingress({.name = "old", .rules = {rule("a.example", {path("/app", "Prefix", "web")})}, .created = "2020-01-01T00:00:00Z",
-               .annotations = annotation("app-root", "/app")}) +
+      ingress({.name = "old", .rules = {rule("a.example", {path("/app", "Prefix", "web")}),
+                                        rule("c.example", {path("/", "Prefix", "web")}),
+                                        rule("d.example", {path("/b", "Prefix", "web")})},
+               .created = "2020-01-01T00:00:00Z", .annotations = annotation("app-root", "/old")}) +
       ingress({.name = "new", .rules = {rule("a.example", {path("/", "Prefix", "api")}),
-                                        rule("b.example", {path("/", "Prefix", "api")})},
-               .created = "2021-01-01T00:00:00Z", .annotations = annotation("app-root", "/other")}));
+                                        rule("b.example", {path("/", "Prefix", "api")}),
+                                        rule("c.example", {path("/longer", "Prefix", "api")}),
+                                        rule("d.example", {path("/a", "Prefix", "api")})},
+               .created = "2021-01-01T00:00:00Z", .annotations = annotation("app-root", "/new")}));
   REQUIRE(policy_at(r, "a.example", "/"));
-  CHECK(policy_at(r, "a.example", "/")->app_root == "/app");  // the oldest Ingress's, on the other Ingress's path
-  CHECK(policy_at(r, "a.example", "/app")->app_root == "/app");
-  CHECK(policy_at(r, "b.example", "/")->app_root == "/other");
+  // The first location in ingress-nginx's order decides: the longest path ...
+  CHECK(policy_at(r, "a.example", "/")->app_root == "/old");  // on the other Ingress's path too
+  CHECK(policy_at(r, "a.example", "/app")->app_root == "/old");
+  CHECK(policy_at(r, "c.example", "/")->app_root == "/new");
+  // ... then the greater path of the same length.
+  CHECK(policy_at(r, "d.example", "/a")->app_root == "/old");
+  CHECK(policy_at(r, "b.example", "/")->app_root == "/new");
   CHECK(target(r, "a.example", "/x") == "default/api:80");
 }
 
@@ -79,12 +87,11 @@ TEST_CASE("from-to-www-redirect uses the ConfigMap's http-redirect-code", "[tran
   CHECK(policy_at(r, "www.a.example", "/")->www_redirect->code == 308);
 }
 
-TEST_CASE("server-alias serves the host's routes and default under more names", "[translator][annotations][hosts]") {
+TEST_CASE("server-alias serves every route of the host under more names", "[translator][annotations][hosts]") {
   auto r = translate_yaml(
       web() +
       ingress({.name = "a", .rules = {rule("a.example", {path("/", "Prefix", "web")})},
-               .created = "2020-01-01T00:00:00Z", .annotations = annotation("server-alias", "alias.example, *.any.example, a.example, b.example"),
-               .default_service = "api"}) +
+               .created = "2020-01-01T00:00:00Z", .annotations = annotation("server-alias", "alias.example, *.any.example, a.example, b.example")}) +
       ingress({.name = "a2", .rules = {rule("a.example", {path("/two", "Prefix", "api")})},
                .created = "2021-01-01T00:00:00Z", .annotations = annotation("server-alias", "late.example")}) +
       ingress({.name = "b", .rules = {rule("b.example", {path("/", "Prefix", "api")})},
