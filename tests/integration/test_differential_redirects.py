@@ -48,6 +48,10 @@ SERVERS = "upstream echo {{ server 127.0.0.1:ECHO; }}\n" + DEFAULT_SERVER + "".j
     server("temp307.example", location("/", "return 307 http://temp-target.example/t;")),
     server("root.example", "if ($uri = /) {{ return 302 $scheme://$http_host/app/; }}",
            location("/", ""), location("/app", "")),
+    # No rule for "/": ingress-nginx's server still has its default-backend
+    # `location /` (404), and the server-level `if` answers "/" before it.
+    server("rootonly.example", "if ($uri = /) {{ return 302 $scheme://$http_host/app; }}",
+           location("/app", ""), "location / {{ return 404; }}"),
     server("www.site.example", WWW_SERVER.replace("TO", "site.example")),
     server("site.example", location("/", "")),
     server("vhost.example", location("/", "").replace("{proxy_defaults}", VHOST_DEFAULTS)),
@@ -72,6 +76,7 @@ class RedirectsAgainstNginx(unittest.TestCase):
             one("temp307", "temp307.example", {A + "temporal-redirect": "http://temp-target.example/t",
                                                A + "temporal-redirect-code": "307"}),
             one("root", "root.example", {A + "app-root": "/app/"}, paths=(("/", "Prefix"), ("/app", "Prefix"))),
+            one("rootonly", "rootonly.example", {A + "app-root": "/app"}, paths=(("/app", "Prefix"),)),
             one("site", "site.example", {A + "from-to-www-redirect": "true"}),
             one("vhost", "vhost.example", {A + "upstream-vhost": "inner.example"}),
             one("main", "main.example", {A + "server-alias": "alias.example"}),
@@ -123,6 +128,12 @@ class RedirectsAgainstNginx(unittest.TestCase):
                     self.assertEqual(dict(headers)["location"], "http://root.example:8080/app/")
                 else:
                     self.assertEqual(seen["URI"], path)
+
+    def test_app_root_answers_the_root_of_a_host_without_a_rule_for_it(self):
+        status, headers, _ = self.same("rootonly.example", "/")
+        self.assertEqual((status, dict(headers).get("location")), (302, "http://rootonly.example/app"))
+        self.assertEqual(self.same("rootonly.example", "/other")[0], 404)
+        self.assertEqual(self.same("rootonly.example", "/app/x")[0], 200)
 
     def www_answer(self, port, path):
         resp = h.request(port, "GET", path, headers={"Host": "www.site.example"})
