@@ -25,6 +25,8 @@ constexpr CatalogEntry entries[] = {
      "server level: a request for exactly \"/\" (and only-slash paths) on the host gets 302; a value with '$' is refused (nginx would expand it)"},
     {"from-to-www-redirect", "redirect", Support::supported,
      "the twin host answers http-redirect-code to scheme://host:port<uri less a trailing '/'> unless an Ingress serves it"},
+    {"relative-redirects", "redirect", Support::planned,
+     "not supported yet (read by redirect.go, undocumented): redirects keep an absolute Location; ignored"},
     // rewrite
     {"rewrite-target", "rewrite", Support::planned,
      "not supported yet (needs regex paths in the route table); ignored, the path is matched as written"},

@@ -115,6 +115,18 @@ void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext
     }
     from_to_www = *b;
   }
+  // relative-redirects (absolute_redirect off) is read by the same parser:
+  // a value that is not a boolean rejects the Ingress there too.
+  if (auto text = reader.take("relative-redirects")) {
+    auto b = parse_go_bool(*text);
+    if (!b && !text->empty()) {
+      reader.invalid("relative-redirects", "\"" + std::string(*text) + "\" is not a boolean",
+                     IssueEffect::ingress_rejected);
+      return;
+    }
+    if (b.value_or(false))
+      reader.unsupported("relative-redirects", "not supported yet: redirects keep an absolute Location; ignored");
+  }
   read_url_redirects(reader, out, from_to_www);
   out.www_redirect_code = static_cast<std::uint16_t>(context.defaults.http_redirect_code);
 }

@@ -195,3 +195,11 @@ TEST_CASE("server-alias is a sorted, deduplicated list of plain names", "[annota
     CHECK(issues_of(a) == c.issues);
   }
 }
+
+TEST_CASE("relative-redirects is validated as redirect.Parse does, and not applied", "[annotations][redirect]") {
+  CHECK(issues_of(read({{"relative-redirects", "true"}})) == Issues{"relative-redirects:unsupported:ignored"});
+  CHECK(read({{"relative-redirects", "false"}}).issues.empty());
+  auto bad = read({{"relative-redirects", "nope"}, {"permanent-redirect", "https://p.example"}});
+  CHECK(issues_of(bad) == Issues{"relative-redirects:invalid:ingress_rejected"});
+  CHECK(bad.rejected());
+}
