@@ -32,8 +32,8 @@ constexpr CatalogEntry entries[] = {
      "not supported yet (needs regex paths in the route table); ignored, the path is matched as written"},
     {"use-regex", "rewrite", Support::planned,
      "not supported yet (needs regex paths in the route table); ignored, paths are matched as written"},
-    {"x-forwarded-prefix", "rewrite", Support::planned,
-     "ingress-nginx sends it only with rewrite-target, which is not supported yet; ignored"},
+    {"x-forwarded-prefix", "rewrite", Support::supported,
+     "validated (a bad value rejects the Ingress); ingress-nginx sends it only with rewrite-target, which is not supported yet, so it has no effect"},
     {"preserve-trailing-slash", "rewrite", Support::supported, ""},
     // hosts
     {"server-alias", "hosts", Support::supported,

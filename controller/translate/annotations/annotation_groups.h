@@ -12,7 +12,7 @@ namespace sluice::controller {
 // temporal-redirect(-code), permanent-redirect(-code), from-to-www-redirect.
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
-// rewrite_annotations.cc: app-root.
+// rewrite_annotations.cc: app-root, x-forwarded-prefix.
 void read_rewrite_annotations(AnnotationReader& reader, const AnnotationContext& context,
                               IngressAnnotations& out);
 // hosts_annotations.cc: upstream-vhost, server-alias.

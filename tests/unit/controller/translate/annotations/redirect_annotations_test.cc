@@ -203,3 +203,12 @@ TEST_CASE("relative-redirects is validated as redirect.Parse does, and not appli
   CHECK(issues_of(bad) == Issues{"relative-redirects:invalid:ingress_rejected"});
   CHECK(bad.rejected());
 }
+
+TEST_CASE("x-forwarded-prefix is validated; it only ever goes with rewrite-target", "[annotations][rewrite]") {
+  CHECK(read({{"x-forwarded-prefix", "/prefix"}}).issues.empty());
+  CHECK(read({{"x-forwarded-prefix", "/a $1"}}).issues.empty());  // spaces are removed before validation
+  CHECK(issues_of(read({{"x-forwarded-prefix", "/a?b"}})) == Issues{"x-forwarded-prefix:invalid:ingress_rejected"});
+  CHECK(read({{"x-forwarded-prefix", "/a?b"}}).rejected());
+  CHECK(issues_of(read({{"x-forwarded-prefix", "/prefix"}, {"rewrite-target", "/$1"}})) ==
+        Issues{"x-forwarded-prefix:unsupported:ignored", "rewrite-target:unsupported:ignored"});
+}
