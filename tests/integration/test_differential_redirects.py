@@ -54,6 +54,8 @@ SERVERS = "upstream echo {{ server 127.0.0.1:ECHO; }}\n" + DEFAULT_SERVER + "".j
            location("/app", ""), "location / {{ return 404; }}"),
     server("www.site.example", WWW_SERVER.replace("TO", "site.example")),
     server("site.example", location("/", "")),
+    server("rule.example", WWW_SERVER.replace("TO", "www.rule.example")),
+    server("www.rule.example", location("/", "")),
     server("vhost.example", location("/", "").replace("{proxy_defaults}", VHOST_DEFAULTS)),
     server("main.example alias.example", location("/", "")),
 ])
@@ -78,6 +80,7 @@ class RedirectsAgainstNginx(unittest.TestCase):
             one("root", "root.example", {A + "app-root": "/app/"}, paths=(("/", "Prefix"), ("/app", "Prefix"))),
             one("rootonly", "rootonly.example", {A + "app-root": "/app"}, paths=(("/app", "Prefix"),)),
             one("site", "site.example", {A + "from-to-www-redirect": "true"}),
+            one("wwwrule", "www.rule.example", {A + "from-to-www-redirect": "true"}),
             one("vhost", "vhost.example", {A + "upstream-vhost": "inner.example"}),
             one("main", "main.example", {A + "server-alias": "alias.example"}),
         ]
@@ -135,8 +138,8 @@ class RedirectsAgainstNginx(unittest.TestCase):
         self.assertEqual(self.same("rootonly.example", "/other")[0], 404)
         self.assertEqual(self.same("rootonly.example", "/app/x")[0], 200)
 
-    def www_answer(self, port, path):
-        resp = h.request(port, "GET", path, headers={"Host": "www.site.example"})
+    def www_answer(self, port, path, host="www.site.example"):
+        resp = h.request(port, "GET", path, headers={"Host": host})
         return resp.status, resp.header("Location").replace(f":{port}", ":PORT")
 
     def test_from_to_www_redirect_sends_the_twin_host_to_the_rule_host(self):
@@ -147,6 +150,11 @@ class RedirectsAgainstNginx(unittest.TestCase):
                 self.assertEqual(ours[0], 308)
         status, _, seen = self.same("site.example", "/a/")
         self.assertEqual((status, seen["URI"]), (200, "/a/"))
+
+    def test_from_to_www_redirect_on_a_www_host_sends_the_bare_name_to_it(self):
+        ours = self.www_answer(self.proxy.http_port, "/x", host="rule.example")
+        self.assertEqual(ours, self.www_answer(self.nginx.port, "/x", host="rule.example"))
+        self.assertEqual(ours, (308, "http://www.rule.example:PORT/x"))
 
     def backend_headers(self, port, host):
         resp = h.request(port, "GET", "/h", headers={"Host": host, "Accept": "application/json"})
