@@ -61,6 +61,14 @@ std::string describe(const RoutePolicy& policy) {
   if (policy.denied) out += " denied";
   if (policy.ssl_redirect) out += " ssl-redirect";
   if (policy.preserve_trailing_slash) out += " preserve-trailing-slash";
+  if (policy.redirect)
+    out += " return(" + std::to_string(policy.redirect->code) + ',' + std::to_string(policy.redirect->url.size()) +
+           ':' + policy.redirect->url + ')';
+  if (policy.www_redirect)
+    out += " www-redirect(" + std::to_string(policy.www_redirect->code) + ',' +
+           std::to_string(policy.www_redirect->host.size()) + ':' + policy.www_redirect->host + ')';
+  if (!policy.app_root.empty())
+    out += " app-root(" + std::to_string(policy.app_root.size()) + ':' + policy.app_root + ')';
   if (policy.hsts) {
     out += " hsts(max-age=" + std::to_string(policy.hsts->max_age_seconds);
     if (policy.hsts->include_subdomains) out += ";includeSubDomains";

@@ -105,6 +105,26 @@ struct RateLimitPolicy {
   bool operator==(const RateLimitPolicy&) const = default;
 };
 
+// nginx's `return <code> <url>` in the location (permanent-redirect,
+// temporal-redirect): nothing is forwarded. For 301, 302, 303, 307 and 308
+// nginx sends `url` as the Location; any other code (300, 304-306, which
+// ingress-nginx's ranges let through) gets `url` as the body instead.
+// any thread (immutable once in a RouteTable)
+struct ReturnRedirect {
+  std::uint16_t code = 301;
+  std::string url;  // as written in the annotation: nginx does not append $request_uri
+  bool operator==(const ReturnRedirect&) const = default;
+};
+
+// from-to-www-redirect's generated server (ngx_srv_redirect.lua): every
+// request to the other name is sent to `host` with the listener's port.
+// any thread (immutable once in a RouteTable)
+struct WwwRedirect {
+  std::uint16_t code = 308;  // the ConfigMap's http-redirect-code
+  std::string host;          // the Ingress's rule host
+  bool operator==(const WwwRedirect&) const = default;
+};
+
 // any thread (immutable once in a RouteTable)
 struct RoutePolicy {
   // An annotation's value was one ingress-nginx denies the location for:
@@ -116,6 +136,13 @@ struct RoutePolicy {
   // Redirects keep a trailing '/' of the request target; ingress-nginx drops
   // it unless preserve-trailing-slash is "true" (lua_ingress.lua).
   bool preserve_trailing_slash = false;
+  // permanent-redirect / temporal-redirect.
+  std::optional<ReturnRedirect> redirect;
+  // from-to-www-redirect: this route only exists to redirect to the twin host.
+  std::optional<WwwRedirect> www_redirect;
+  // app-root (server level, before the location is chosen): a request whose
+  // path is exactly "/" gets 302 to $scheme://$http_host<app_root>.
+  std::string app_root;
   // Set: this route's HTTPS responses carry exactly this header; unset: the
   // listener's --hsts flag decides.
   std::optional<HstsPolicy> hsts;

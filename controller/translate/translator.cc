@@ -39,10 +39,16 @@ class Translation {
   TranslationResult run(std::uint64_t generation) &&;
 
  private:
+  using Annotated = std::vector<std::pair<IngressPtr, IngressAnnotations>>;
   std::vector<IngressPtr> served_ingresses();
   void set_global_default(const std::vector<IngressPtr>& ingresses);
-  void add_ingress(const k8s::Ingress& ing);
+  Annotated read_all_annotations(const std::vector<IngressPtr>& ingresses);
+  void collect_server_settings(const Annotated& annotated);
+  void add_ingress(const k8s::Ingress& ing, const IngressAnnotations& annotations);
   bool read_ingress_annotations(const k8s::Ingress& ing, IngressAnnotations& out);
+  void add_app_root_routes();
+  void add_www_redirects();
+  void add_aliases();
   void add_path(const k8s::Ingress& ing, const IngressAnnotations& annotations, const std::string& host,
                 const k8s::IngressPath& path);
   void set_host_default(const k8s::Ingress& ing, const std::string& host);
@@ -66,6 +72,18 @@ class Translation {
   std::map<std::string, std::pair<std::string, std::string>> default_owner_;  // host -> ingress, backend
   std::set<std::string> hosts_;
   TranslationCounts counts_;
+  // Server-level settings by rule host (ingress-nginx's server block): the
+  // oldest Ingress that sets one for a host decides it.
+  struct ServerSettings {
+    std::string app_root;
+    std::optional<std::uint16_t> www_redirect_code;  // from-to-www-redirect
+    std::vector<std::string> aliases;
+    std::string aliases_owner;  // the Ingress whose server-alias the host took
+  };
+  std::map<std::string, ServerSettings> servers_;
+  std::map<std::string, std::vector<Route>> host_routes_;  // every route added, by host
+  std::map<std::string, Route> host_defaults_;           // each host's default backend route
+  std::set<std::string> redirect_hosts_;                 // from-to-www-redirect's generated hosts
 };
 
 std::vector<IngressPtr> Translation::served_ingresses() {
@@ -89,7 +107,12 @@ TranslationResult Translation::run(std::uint64_t generation) && {
   auto ingresses = served_ingresses();
   tls_hosts_ = add_tls_certificates(store_, ingresses, options_, certificates_, builder_, warnings_);
   set_global_default(ingresses);
-  for (const auto& ing : ingresses) add_ingress(*ing);
+  const Annotated annotated = read_all_annotations(ingresses);
+  collect_server_settings(annotated);
+  for (const auto& [ing, annotations] : annotated) add_ingress(*ing, annotations);
+  add_app_root_routes();
+  add_www_redirects();
+  add_aliases();
 
   TranslationResult result;
   result.table = std::move(builder_).build(generation);
@@ -135,9 +158,7 @@ bool Translation::read_ingress_annotations(const k8s::Ingress& ing, IngressAnnot
   return false;
 }
 
-void Translation::add_ingress(const k8s::Ingress& ing) {
-  IngressAnnotations annotations;
-  if (!read_ingress_annotations(ing, annotations)) return;
+void Translation::add_ingress(const k8s::Ingress& ing, const IngressAnnotations& annotations) {
   std::set<std::string> hosts;
   for (const k8s::IngressRule& rule : ing.rules) {
     std::string reason;
@@ -155,6 +176,117 @@ void Translation::add_ingress(const k8s::Ingress& ing) {
   }
 }
 
+// Annotations are read once per Ingress, before any route is added, so a
+// host's server-level settings (app-root, from-to-www-redirect,
+// server-alias) are known when its first path is. Rejected Ingresses drop out.
+Translation::Annotated Translation::read_all_annotations(const std::vector<IngressPtr>& ingresses) {
+  Annotated out;
+  for (const IngressPtr& ing : ingresses) {
+    IngressAnnotations annotations;
+    if (read_ingress_annotations(*ing, annotations)) out.emplace_back(ing, std::move(annotations));
+  }
+  return out;
+}
+
+// ingress-nginx renders app-root as an `if ($uri = /)` at server level, one
+// per location that has it, in its location order (longest path first, then
+// the greater path; stable, so the older Ingress on a tie): the first one
+// answers. It marks the server for from-to-www-redirect when any location
+// asks; the aliases come from the first Ingress of the host that names any
+// (controller.go createServers). Ingresses are read oldest first.
+void Translation::collect_server_settings(const Annotated& annotated) {
+  std::map<std::string, std::pair<std::size_t, std::string>> app_root_path;  // host -> the deciding location
+  for (const auto& [ing, annotations] : annotated) {
+    for (const k8s::IngressRule& rule : ing->rules) {
+      std::string reason;
+      auto host = normalize_rule_host(rule.host, reason);
+      if (!host) continue;
+      ServerSettings& server = servers_[*host];
+      for (const k8s::IngressPath& p : rule.paths) {
+        if (annotations.app_root.empty()) break;
+        const std::string location = p.path.empty() ? "/" : p.path;
+        auto key = std::pair(location.size(), location);
+        auto [best, fresh] = app_root_path.emplace(*host, key);
+        if (fresh || key > best->second) {
+          best->second = key;
+          server.app_root = annotations.app_root;
+        }
+      }
+      if (annotations.from_to_www && !server.www_redirect_code)
+        server.www_redirect_code = annotations.www_redirect_code;
+      if (server.aliases.empty() && !annotations.aliases.empty()) {
+        server.aliases = annotations.aliases;
+        server.aliases_owner = ing->meta.key();
+      } else if (!annotations.aliases.empty() && server.aliases_owner != ing->meta.key()) {
+        warn(*ing, "host \"" + *host + "\" already has server-alias from Ingress " + server.aliases_owner +
+                       "; server-alias not used for it");
+      }
+    }
+  }
+}
+
+// nginx answers "/" with app-root's 302 before it picks a location, so "/"
+// redirects even on a host with no rule for it: such a host gets an Exact
+// "/" route whose only use is that redirect.
+void Translation::add_app_root_routes() {
+  for (const auto& [host, server] : servers_) {
+    auto routes = host_routes_.find(host);
+    if (server.app_root.empty() || routes == host_routes_.end() || routes->second.empty()) continue;
+    if (route_owner_.contains({host, PathMatch::exact, "/"}) || route_owner_.contains({host, PathMatch::prefix, "/"}))
+      continue;
+    Route r = routes->second.front();
+    r.path = "/";
+    r.match = PathMatch::exact;
+    r.policy = builder_.add_policy(RoutePolicy{.app_root = server.app_root});
+    host_routes_[host].push_back(r);
+    if (builder_.add_route(std::move(r))) route_owner_[{host, PathMatch::exact, "/"}] = "app-root of " + host;
+  }
+}
+
+// BuildRedirects: www.<host> for <host>, <host> for www.<host>, unless an
+// Ingress has a rule for that name; its server answers every request.
+void Translation::add_www_redirects() {
+  for (const auto& [host, server] : servers_) {
+    auto routes = host_routes_.find(host);
+    if (!server.www_redirect_code || host.empty() || host.starts_with("*.") || routes == host_routes_.end() ||
+        routes->second.empty())
+      continue;
+    std::string from = host.starts_with("www.") ? host.substr(4) : "www." + host;
+    if (from.empty() || hosts_.contains(from) || redirect_hosts_.contains(from)) continue;
+    Route r = routes->second.front();
+    r.host = from;
+    r.path = "/";
+    r.match = PathMatch::prefix;
+    r.policy = builder_.add_policy(RoutePolicy{.www_redirect = WwwRedirect{*server.www_redirect_code, host}});
+    if (builder_.add_route(std::move(r))) redirect_hosts_.insert(from);
+  }
+}
+
+// Each alias serves its host's routes and default. Skipped, as ingress-nginx
+// skips them: the host itself, a name an Ingress has a rule for, and a name
+// an earlier host (by name; nginx keeps the first server_name) or a
+// from-to-www-redirect server (rendered before every server) holds.
+void Translation::add_aliases() {
+  std::set<std::string> claimed;
+  for (const auto& [host, server] : servers_) {
+    auto routes = host_routes_.find(host);
+    if (routes == host_routes_.end()) continue;
+    for (const std::string& alias : server.aliases) {
+      if (alias == host || hosts_.contains(alias) || redirect_hosts_.contains(alias) || !claimed.insert(alias).second)
+        continue;
+      for (Route r : routes->second) {
+        r.host = alias;
+        builder_.add_route(std::move(r));
+      }
+      if (auto d = host_defaults_.find(host); d != host_defaults_.end()) {
+        Route r = d->second;
+        r.host = alias;
+        builder_.set_default(std::move(r));
+      }
+    }
+  }
+}
+
 void Translation::add_path(const k8s::Ingress& ing, const IngressAnnotations& annotations,
                            const std::string& host, const k8s::IngressPath& path) {
   std::string reason;
@@ -169,10 +301,13 @@ void Translation::add_path(const k8s::Ingress& ing, const IngressAnnotations& an
   }
   auto backend = backend_for(ing, path.backend);
   if (!backend) return;
+  RoutePolicy policy = annotations.policy_for_host(tls_hosts_.contains(host));
+  if (auto server = servers_.find(host); server != servers_.end()) policy.app_root = server->second.app_root;
   Route r{.host = host, .path = spec->path, .match = spec->match, .backend = *backend,
           .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name,
-          .policy = builder_.add_policy(annotations.policy_for_host(tls_hosts_.contains(host)))};
+          .policy = builder_.add_policy(std::move(policy))};
   // route_owner_ mirrors the builder's keys, so this cannot conflict.
+  host_routes_[host].push_back(r);
   if (builder_.add_route(std::move(r))) route_owner_[key] = ing.meta.key();
 }
 
@@ -182,7 +317,9 @@ void Translation::set_host_default(const k8s::Ingress& ing, const std::string& h
   Route r{.host = host, .path = "", .backend = *backend, .ingress_namespace = ing.meta.ns,
           .ingress_name = ing.meta.name};
   const std::string name = backend_name(ing.meta.ns, *ing.default_backend);
+  const Route kept = r;
   if (builder_.set_default(std::move(r))) {
+    host_defaults_.emplace(host, kept);
     default_owner_[host] = {ing.meta.key(), name};
   } else if (default_owner_[host].second != name) {
     warn(ing, "host \"" + host + "\" already has default backend " + default_owner_[host].second +

@@ -3,6 +3,7 @@
 #include "proxy/http/decide.h"
 
 #include "proxy/policy/ssl_redirect.h"
+#include "proxy/policy/url_redirect.h"
 
 namespace sluice {
 namespace {
@@ -39,6 +40,13 @@ Verdict check_backend(const Backend& backend) {
   return Verdict::proceed(Phase::upstream_request);
 }
 
+// The server level, before any location: a from-to-www twin, then app-root.
+Verdict server_redirect(const RoutePolicy& policy, const RequestView& request, const ConnectionFacts& connection) {
+  Verdict v = www_redirect(policy, request, connection);
+  if (v.kind != VerdictKind::continue_) return v;
+  return app_root_redirect(policy, request, connection);
+}
+
 }  // namespace
 
 Decision decide(const RequestView& request, const RouteTable* table, const ConnectionFacts& connection) {
@@ -56,9 +64,24 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     return d;
   }
   d.policy = &table->policy(*d.match.route);
+  // ingress-nginx's order: the server's own redirects (a from-to-www server,
+  // app-root's `if` at server level) before the location is chosen; then
+  // client_max_body_size (nginx judges Content-Length when it finds the
+  // location); in the location, a denied one has nothing but `return 503`,
+  // the rewrite module's `return <code> <url>` runs before the Lua rewrite
+  // (ssl-redirect), and all of them before the access phase.
+  const bool redirects = d.policy->www_redirect || !d.policy->app_root.empty() || d.policy->redirect;
+  if (redirects) {
+    d.verdict = server_redirect(*d.policy, request, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.max_body_bytes = d.policy->max_body_bytes.value_or(connection.max_body_bytes);
   d.verdict = check_body_size(request, d.max_body_bytes);
   if (d.verdict.kind != VerdictKind::continue_) return d;
+  if (redirects && !d.policy->denied) {
+    d.verdict = url_redirect(*d.policy, request, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.verdict = check_access(*d.policy);
   if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = ssl_redirect(*d.policy, request, connection);

@@ -68,8 +68,12 @@ std::string_view describe(ProxyError e) {
 std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
+    case 300: return "Multiple Choices";
     case 301: return "Moved Permanently";
     case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 305: return "Use Proxy";
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
@@ -160,9 +164,19 @@ void build_local_reply(std::string& out, ProxyError e, std::string_view request_
   for (std::string_view p : parts) out += p;
 }
 
+// A 304 has no body whatever `return` says (RFC 9110 15.4.5), as nginx sends it.
 void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close) {
   out.clear();
-  const std::string_view location[] = {"Location: ", r.scheme, "://", r.host, r.target, "\r\n"};
+  if (r.text_body) {
+    const std::string_view body = r.status == 304 ? std::string_view{} : r.target;
+    const std::string_view content_type[] = {"Content-Type: text/html\r\n"};
+    put_local_head(out, r.status, content_type, body.size(), request_id, close);
+    out += body;
+    return;
+  }
+  const bool whole = r.scheme.empty();
+  const std::string_view location[] = {"Location: ", r.scheme, whole ? "" : "://", r.host,
+                                       r.port.empty() ? "" : ":", r.port, r.target, "\r\n"};
   put_local_head(out, r.status, location, 0, request_id, close);
 }
 

@@ -58,13 +58,18 @@ struct LocalReplyVerdict {
   bool close = false;       // the connection cannot carry another request
 };
 
-// Location = scheme "://" host target, built when the head is written, so a
-// redirect costs no string of its own.
+// Location = scheme "://" host [":" port] target, built when the head is
+// written, so a redirect costs no string of its own. With no scheme the
+// target is the whole Location (a URL from an annotation).
 struct RedirectVerdict {
   int status = 308;
-  std::string_view scheme;  // "https"
-  std::string_view host;    // without its port
+  std::string_view scheme;  // "https"; empty: `target` is the Location as is
+  std::string_view host;    // as the policy wants it (ssl-redirect drops the port)
   std::string_view target;  // path and query, as the client sent them
+  std::string_view port;    // set: ":port" follows the host (from-to-www-redirect)
+  // nginx's `return <code> <text>` for a code that is not a redirect (300,
+  // 304-306): `target` is the body and there is no Location.
+  bool text_body = false;
 };
 
 // Views point into the request's head and the pinned snapshot: a verdict

@@ -45,6 +45,7 @@ struct ConnectionFacts {
   std::string_view client_ip;
   std::array<std::uint8_t, 16> client_address{};  // IPv4 mapped into IPv6 (rate limits' key)
   std::uint64_t max_body_bytes = 0;  // the listener's --max-body-bytes, for routes that set none; 0: none
+  std::string_view port;  // the listener's (nginx's $server_port)
 };
 
 }  // namespace sluice

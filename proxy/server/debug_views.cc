@@ -214,7 +214,17 @@ std::string debug_explain_json(const RouteTable& table, std::string_view host, s
       summary = "proxied to " + b.name + " (" + std::to_string(b.endpoints.size()) + " ready endpoint" +
                 (b.endpoints.size() == 1 ? ")" : "s)");
     }
-    if (table.policy(*e.route).ssl_redirect) summary += "; plain HTTP gets 308 to https://";
+    const RoutePolicy& policy = table.policy(*e.route);
+    if (policy.ssl_redirect) summary += "; plain HTTP gets 308 to https://";
+    // The route's own redirects come first (see decide.cc).
+    if (policy.www_redirect) {
+      status = policy.www_redirect->code;
+      summary = std::to_string(status) + ": from-to-www-redirect to " + policy.www_redirect->host;
+    } else if (policy.redirect && !policy.denied) {
+      status = policy.redirect->code;
+      summary = std::to_string(status) + ": returns " + policy.redirect->url;
+    }
+    if (!policy.app_root.empty()) summary += "; \"/\" gets 302 to app-root " + policy.app_root;
   }
 
   Json j;

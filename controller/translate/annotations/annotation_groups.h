@@ -8,9 +8,16 @@
 
 namespace sluice::controller {
 
-// redirect_annotations.cc: ssl-redirect, force-ssl-redirect, preserve-trailing-slash.
+// redirect_annotations.cc: ssl-redirect, force-ssl-redirect, preserve-trailing-slash,
+// temporal-redirect(-code), permanent-redirect(-code), from-to-www-redirect.
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
+// rewrite_annotations.cc: app-root, x-forwarded-prefix.
+void read_rewrite_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                              IngressAnnotations& out);
+// hosts_annotations.cc: upstream-vhost, server-alias.
+void read_hosts_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                            IngressAnnotations& out);
 
 // limit_annotations.cc: proxy-body-size, proxy-{connect,send,read}-timeout,
 // proxy-next-upstream(-tries, -timeout), limit-rps, limit-rpm,

@@ -3,7 +3,9 @@
 // read the same; no configuration text is built from any value.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/k8s/ingress.h"
@@ -29,6 +31,12 @@ struct IngressAnnotations {
   std::optional<bool> ssl_redirect;  // the annotation; unset: ssl_redirect_default for hosts with TLS
   bool ssl_redirect_default = true;  // the ConfigMap's ssl-redirect
   bool force_ssl_redirect = false;
+  // Server-level settings: the translator applies them to a whole host (every
+  // Ingress's paths of it), as ingress-nginx's server block does.
+  std::string app_root;                // app-root, "" when unset
+  bool from_to_www = false;            // from-to-www-redirect
+  std::uint16_t www_redirect_code = 308;  // the ConfigMap's http-redirect-code
+  std::vector<std::string> aliases;    // server-alias, lowercased, sorted
   std::vector<AnnotationIssue> issues;
 
   // An issue says the Ingress is not served at all.

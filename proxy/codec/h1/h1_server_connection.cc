@@ -44,7 +44,8 @@ H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const
       transport_(std::move(socket), tls, worker.mutable_stats()),
       client_ip_(client_address(peer)),
       exchange_(worker.exchange_services(),
-                ConnectionFacts{tls != nullptr, client_ip_, address_bytes(peer), worker.config().max_body_bytes}) {
+                ConnectionFacts{tls != nullptr, client_ip_, address_bytes(peer), worker.config().max_body_bytes,
+                                tls ? worker.tls_port() : worker.listen_port()}) {
   const auto& cfg = worker.config();
   // No body limit while the head is read: the route's (or the listener's)
   // is known only after decide(), and it is set then.

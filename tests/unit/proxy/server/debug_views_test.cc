@@ -84,3 +84,19 @@ TEST_CASE("/debug/explain answers with the status a request would get", "[admin]
   CHECK(explain("x", "/devx").find("\"status\":404,\"summary\":\"404: no rule matches\"") != std::string::npos);
   CHECK(explain("x", "/devx").find("\"matched\":null") != std::string::npos);
 }
+
+TEST_CASE("/debug/explain names a route's own redirect as its answer", "[admin][redirect]") {
+  RouteTableBuilder b;
+  auto web = b.add_backend(test::service_backend_for_test("default", "web", "80"));
+  b.add_route({.host = "perm.test", .path = "/", .backend = web,
+               .policy = b.add_policy({.redirect = ReturnRedirect{308, "https://new.test"}})});
+  b.add_route({.host = "www.site.test", .path = "/", .backend = web,
+               .policy = b.add_policy({.www_redirect = WwwRedirect{308, "site.test"}})});
+  b.add_route({.host = "root.test", .path = "/", .backend = web, .policy = b.add_policy({.app_root = "/app"})});
+  const auto t = std::move(b).build(1);
+  CHECK(debug_explain_json(*t, "perm.test", "/x").find("\"status\":308,\"summary\":\"308: returns https://new.test\"") !=
+        std::string::npos);
+  CHECK(debug_explain_json(*t, "www.site.test", "/").find("\"summary\":\"308: from-to-www-redirect to site.test\"") !=
+        std::string::npos);
+  CHECK(debug_explain_json(*t, "root.test", "/").find("; \\\"/\\\" gets 302 to app-root /app\"") != std::string::npos);
+}
