@@ -41,6 +41,8 @@ Ingress selection:
   --ingress-class NAME          class name served (default sluice)
   --controller-class NAME       IngressClass spec.controller served (default sluice.dev/ingress-controller)
   --watch-ingress-without-class also serve Ingresses that name no class
+  --configmap NS/NAME           ingress-nginx's ConfigMap of settings (hsts, block-*, real IP,
+                                add-headers, ...); a change applies without restart
 TLS:
   --default-ssl-certificate NS/NAME  Secret whose certificate serves unknown or missing SNI
                                 (default: a self-signed certificate generated at start)
@@ -109,6 +111,12 @@ const std::map<std::string_view, Setter>& valued_flags() {
          return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size();
        }},
       {"--ingress-class", [](Options& o, std::string_view v) { o.translator.ingress_class = v; return !v.empty(); }},
+      {"--configmap", [](Options& o, std::string_view v) {
+         o.translator.configmap = v;
+         auto slash = v.find('/');
+         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size() &&
+                v.find('/', slash + 1) == std::string_view::npos;
+       }},
       {"--controller-class", [](Options& o, std::string_view v) { o.translator.controller_class = v; return !v.empty(); }},
       {"--workers", [](Options& o, std::string_view v) {
          std::uint64_t n = 0;

@@ -36,6 +36,9 @@ struct TranslationResult {
   std::vector<Warning> warnings;            // in a deterministic order, no duplicates
   TranslationCounts counts;
   std::vector<std::shared_ptr<const k8s::Ingress>> served;  // the Ingresses of our class, oldest first
+  // Keys of the --configmap ConfigMap that sluice does not read (the loop
+  // logs each once, not on every translation).
+  std::vector<std::string> ignored_config_keys;
 };
 
 // Ingresses are applied oldest first (creationTimestamp, then
