@@ -16,6 +16,7 @@ Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
     : services_(services), connection_(connection), retry_(services.retry_policy) {
   request_id_.reserve(64);
   record_.tls = connection.tls;
+  client_ip_ = connection_.client_ip;
 }
 
 void Exchange::reset() {
@@ -33,6 +34,7 @@ void Exchange::reset() {
   pick_.tried.clear();
   retry_ = RetryState(services_.retry_policy);
   record_.reset();
+  client_ip_ = connection_.client_ip;
 }
 
 // The wall clock only serves the access log's timestamps: without one, the
@@ -67,7 +69,15 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   // Pinning is a plain count, so a request decide() refuses before
   // routing costs nothing by it.
   snapshot_ = services_.slot.pin();
-  decision_ = decide(request, snapshot_ ? &snapshot_.table() : nullptr, connection_);
+  const RouteTable* table = snapshot_ ? &snapshot_.table() : nullptr;
+  // The real-IP rules run first, as nginx's realip module does in its
+  // post-read phase: every later phase sees the client they name.
+  ConnectionFacts seen = connection_;
+  if (table && table->settings().client_address.real_ip)
+    seen.client_ip = real_client_address(table->settings().client_address, connection_.client_ip, request.headers,
+                                         client_text_);
+  client_ip_ = seen.client_ip;
+  decision_ = decide(request, table, seen);
   record_.route = decision_.match.route;
   record_.backend = decision_.match.backend;
   if (decision_.policy) {
@@ -79,14 +89,16 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
 const FieldEdits& Exchange::response_edits() {
   response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
                                          : std::span<const HeaderEdit>());
-  apply_hsts(decision_.policy, connection_.tls, services_.config.hsts, response_edits_, hsts_value_);
+  const ProxySettings* settings = snapshot_ ? &snapshot_.table().settings() : nullptr;
+  apply_hsts(decision_.policy, connection_.tls, default_hsts(settings, services_.config.hsts), response_edits_,
+             hsts_value_);
   return response_edits_;
 }
 
 void Exchange::finish(int status) {
   record_.status = status;
   record_.end = std::chrono::steady_clock::now();
-  record_.client_ip = connection_.client_ip;
+  record_.client_ip = client_ip_;
   record_.request_id = request_id_;
   services_.observer.observe(record_);
   record_.route = nullptr;  // the snapshot is unpinned after this exchange

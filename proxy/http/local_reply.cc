@@ -13,6 +13,7 @@ int status_for(ProxyError e) {
   switch (e) {
     case ProxyError::none: return 200;
     case ProxyError::bad_request: return 400;
+    case ProxyError::blocked: return 403;
     case ProxyError::no_route: return 404;
     case ProxyError::request_timeout: return 408;
     case ProxyError::body_too_large: return 413;
@@ -52,6 +53,7 @@ std::string_view describe(ProxyError e) {
     case ProxyError::upstream_timeout: return "the backend did not respond in time";
     case ProxyError::dns_failed: return "the ExternalName service did not resolve";
     case ProxyError::location_denied: return "this Ingress has an invalid annotation (see its events or sluice ctl lint)";
+    case ProxyError::blocked: return "the client, its user agent or its referer is blocked";
     case ProxyError::shutting_down: return "the proxy is shutting down";
   }
   return "error";
@@ -65,6 +67,7 @@ std::string_view reason_phrase(int status) {
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
@@ -97,6 +100,7 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::upstream_timeout: return "upstream_timeout";
     case ProxyError::dns_failed: return "dns_failed";
     case ProxyError::location_denied: return "location_denied";
+    case ProxyError::blocked: return "blocked";
     case ProxyError::shutting_down: return "shutting_down";
   }
   return "unknown";

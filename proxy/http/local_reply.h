@@ -27,6 +27,7 @@ enum class ProxyError {
   upstream_timeout,      // 504: no response head in time
   dns_failed,            // 502: ExternalName did not resolve
   location_denied,       // 503: an annotation ingress-nginx denies the location for
+  blocked,               // 403: the ConfigMap's block-cidrs, block-user-agents or block-referers
   shutting_down,         // 503
 };
 inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;

@@ -171,6 +171,10 @@ void read_client_address(ConfigReader& r, ClientAddressSettings& c) {
   else c.trusted = {*parse_ip_network("0.0.0.0/0")};  // configmap.go's default: IPv4 only
   c.real_ip = use_forwarded || real_ip;
   c.use_forwarded_headers = use_forwarded;
+  if (use_forwarded)
+    r.problem("use-forwarded-headers", "true",
+              "sets the client address only: sluice does not yet pass on the client's X-Forwarded-Proto, "
+              "-Host and -Port (nor redirect on them) as ingress-nginx then does");
   c.full_forwarded_for = use_forwarded && full;  // the template needs both
 }
 

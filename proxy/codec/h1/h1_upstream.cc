@@ -21,10 +21,14 @@ using tcp = asio::ip::tcp;
 void H1ServerConnection::build_request_head(const H1RequestView& view) {
   const auto& head = request_parser_.head();
   const bool tls = transport_.tls();
-  ForwardFacts facts{client_ip_, tls ? "https" : "http", tls ? worker_.tls_port() : worker_.listen_port(),
+  ForwardFacts facts{exchange_.client_ip(), tls ? "https" : "http", tls ? worker_.tls_port() : worker_.listen_port(),
                      exchange_.request_id(), view.request().target, view.authority(),
                      exchange_.generated_request_id(), view.request().upgrade,
                      worker_.config().underscores_in_headers};
+  // ingress-nginx sends $remote_addr alone unless compute-full-forwarded-for.
+  if (const auto& snapshot = exchange_.snapshot(); snapshot && snapshot.table().settings().from_configmap)
+    facts.forward_chain = snapshot.table().settings().client_address.full_forwarded_for;
+  facts.peer_ip = client_ip_;
   build_upstream_head(upstream_.request_head(), head, transport_.in().data(), facts, exchange_.request_edits());
 }
 

@@ -59,16 +59,5 @@ TEST_CASE("ConfigMap problems are warnings on the ConfigMap; unknown keys are ha
   CHECK(has_warning(missing, "ConfigMap ingress/config: ConfigMap ingress/config not found"));
 }
 
-TEST_CASE("the ConfigMap's ssl-redirect is the annotation's default", "[translator][configmap]") {
-  const std::string tls_ingress =
-      "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: tls, namespace: default}\n"
-      "spec: {ingressClassName: sluice, tls: [{hosts: [b.test]}], rules: [" +
-      rule("b.test", {path("/", "Prefix", "web")}) + "]}\n---\n";
-  auto on = translate_yaml(objects + tls_ingress + settings(""), with_configmap());
-  auto off = translate_yaml(objects + tls_ingress + settings("ssl-redirect: \"false\""), with_configmap());
-  CHECK(on.table->policy(*on.table->match("b.test", "/").route).ssl_redirect);
-  CHECK_FALSE(off.table->policy(*off.table->match("b.test", "/").route).ssl_redirect);
-}
-
 }  // namespace
 }  // namespace sluice::controller
