@@ -1,6 +1,7 @@
 // Exchange: the version-neutral side of one request; see exchange.h.
 #include "proxy/http/exchange.h"
 
+#include "proxy/policy/forwarded_headers.h"
 #include "proxy/proxy_config.h"
 
 namespace sluice {
@@ -76,6 +77,12 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   if (table && table->settings().client_address.real_ip)
     seen.client_ip = real_client_address(table->settings().client_address, connection_.client_ip, request.headers,
                                          client_text_);
+  // use-forwarded-headers: $pass_access_scheme is the client's
+  // X-Forwarded-Proto, which is what ssl-redirect asks (lua_ingress.lua).
+  if (table && table->settings().client_address.use_forwarded_headers && request.headers) {
+    const ForwardedView forwarded = read_forwarded(*request.headers);
+    if (forwarded.has_proto) seen.tls = forwarded.proto != "http";
+  }
   client_ip_ = seen.client_ip;
   decision_ = decide(request, table, seen);
   record_.route = decision_.match.route;

@@ -122,6 +122,66 @@ class ForwardedHeadersAgainstNginx(unittest.TestCase):
         pair.same()
 
 
+# lua_ingress.lua's rewrite() with use-forwarded-headers, in plain nginx: the
+# client's X-Forwarded-Proto / -Port / first X-Forwarded-Host become
+# $pass_access_scheme, $pass_port and $best_http_host (renamed here, as the
+# reference http block defines those names already).
+FORWARDED_MAPS = """
+    map $http_x_forwarded_proto $fwd_scheme { default $http_x_forwarded_proto; '' $scheme; }
+    map $http_x_forwarded_port $fwd_port { default $http_x_forwarded_port; '' $server_port; }
+    map $http_x_forwarded_host $fwd_host { '' $best_http_host; "~^(?<first>[^,]*)" $first; }
+    map $http_host $redirect_host { "~^(?<h>[^:]*)" $h; }
+"""
+FORWARDED_LOCATION = (ref.PROXY_LOCATION_DEFAULTS.replace("$pass_access_scheme", "$fwd_scheme")
+                      .replace("$best_http_host", "$fwd_host").replace("$pass_port", "$fwd_port"))
+FORCE_SSL_REDIRECT = "if ($fwd_scheme = http) {{ return 308 https://$redirect_host$request_uri; }}"
+
+
+class ForwardedProtoHostPortAgainstNginx(unittest.TestCase):
+    NAMES = ("host", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port")
+
+    def pair(self, annotations=None):
+        return Pair(self, {"use-forwarded-headers": "true"},
+                    REAL_IP.format(header="X-Forwarded-For", trusted=trusted("0.0.0.0/0")),
+                    extra=FORWARDED_MAPS, proxy_defaults=FORWARDED_LOCATION)
+
+    def test_the_clients_forwarded_fields_are_passed_on(self):
+        pair = self.pair()
+        for headers in ({"X-Forwarded-Proto": "https", "X-Forwarded-Port": "443",
+                         "X-Forwarded-Host": "public.example"},
+                        {"X-Forwarded-Proto": "https", "X-Forwarded-Port": "8443",
+                         "X-Forwarded-Host": "a.example, b.example"}):
+            with self.subTest(headers=headers):
+                ref.assert_same_upstream(self, pair.proxy.http_port, pair.nginx.port, "/",
+                                         headers={"Host": HOST, **headers}, names=self.NAMES)
+        status, seen = ref.upstream_view(pair.proxy.http_port, "/", {"Host": HOST, "X-Forwarded-Host": "a.example, b"},
+                                         names=self.NAMES)
+        self.assertEqual((seen["host"], seen["x-forwarded-host"]), (["a.example"], ["a.example"]))
+        # Without them: the proxy's own scheme and Host (its port differs from nginx's by nature).
+        ref.assert_same_upstream(self, pair.proxy.http_port, pair.nginx.port, "/", headers={"Host": HOST},
+                                 names=("host", "x-forwarded-proto", "x-forwarded-host"))
+
+
+class ForwardedProtoRedirectAgainstNginx(unittest.TestCase):
+    def test_force_ssl_redirect_trusts_x_forwarded_proto(self):
+        echo = h.start_echo(self, "web-1")
+        objects = h.backend_objects("web", echo.port) + [
+            h.ingress("web", [(HOST, [("/", "Prefix", "web", 80)])],
+                      annotations={"nginx.ingress.kubernetes.io/force-ssl-redirect": "true"}),
+            config_map("config", {"use-forwarded-headers": "true"}),
+        ]
+        proxy = h.start_proxy(self, h.write_manifests(h.temp_dir(self), {"all.yaml": objects}),
+                              args=["--configmap", "sluice/config"])
+        nginx = ref.start_nginx(self, server(FORCE_SSL_REDIRECT, FORWARDED_LOCATION).replace("ECHO", str(echo.port)),
+                                extra=FORWARDED_MAPS)
+        for proto in (None, "http", "https"):
+            with self.subTest(proto=proto):
+                headers = {"Host": HOST, **({"X-Forwarded-Proto": proto} if proto else {})}
+                status, headers_seen, _ = ref.assert_same(self, proxy.http_port, nginx.port, "GET", "/a?b=1",
+                                                          headers=headers)
+                self.assertEqual(status, 200 if proto == "https" else 308)
+
+
 class BlocksAgainstNginx(unittest.TestCase):
     BLOCK_MAPS = """
     map $http_user_agent $block_ua { default 0; BadBot 1; ~^curl/ 1; ~*wget 1; }

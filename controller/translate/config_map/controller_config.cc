@@ -173,8 +173,8 @@ void read_client_address(ConfigReader& r, ClientAddressSettings& c) {
   c.use_forwarded_headers = use_forwarded;
   if (use_forwarded)
     r.problem("use-forwarded-headers", "true",
-              "sets the client address only: sluice does not yet pass on the client's X-Forwarded-Proto, "
-              "-Host and -Port (nor redirect on them) as ingress-nginx then does");
+              "an ssl-redirect's Location keeps the request's Host, where ingress-nginx would use the "
+              "client's X-Forwarded-Host");
   c.full_forwarded_for = use_forwarded && full;  // the template needs both
 }
 

@@ -178,10 +178,12 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
     }
     put_forwarded_for(o, head, base, facts);
     o.field("X-Real-IP", facts.client_ip);
-    o.field("X-Forwarded-Proto", facts.proto);
+    // Empty only from a client's X-Forwarded-Proto/-Port (use-forwarded-headers):
+    // nginx sends no field for a proxy_set_header whose value is empty.
+    if (!facts.proto.empty()) o.field("X-Forwarded-Proto", facts.proto);
     if (!facts.authority.empty()) o.field("X-Forwarded-Host", facts.authority);
     else if (head.host >= 0) o.field("X-Forwarded-Host", head.headers[head.host].value.in(base));
-    o.field("X-Forwarded-Port", facts.port);
+    if (!facts.port.empty()) o.field("X-Forwarded-Port", facts.port);
     if (facts.generated_request_id) o.field("X-Request-ID", facts.request_id);
     put_edited_fields(o, edits);
     o.put("\r\n");

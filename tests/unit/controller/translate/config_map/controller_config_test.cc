@@ -159,7 +159,7 @@ TEST_CASE("forwarded headers and real IP follow the template's conditions", "[co
   CHECK(to_string(a.trusted[1]) == "192.0.2.1/32");
   CHECK(to_string(a.trusted[2]) == "::1/128");
   REQUIRE(on.problems.size() == 1);  // what use-forwarded-headers does not do yet
-  CHECK(has_problem(on, "does not yet pass on"));
+  CHECK(has_problem(on, "X-Forwarded-Host"));
 
   auto real_ip = read({{"enable-real-ip", "true"}});
   CHECK(real_ip.proxy.client_address.real_ip);
