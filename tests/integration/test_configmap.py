@@ -119,6 +119,11 @@ class ConfigMapLive(unittest.TestCase):
                    "spam2.example")
         self.assertEqual(self.proxy.proc.stderr_text().count("key=use-gzip"), 1)
 
+    def test_worker_shutdown_timeout_is_the_sigterm_grace(self):
+        self.apply({"worker-shutdown-timeout": "7s"}, "worker-shutdown-timeout 7000ms")
+        self.assertEqual(self.proxy.proc.stop(timeout=10), 0)
+        self.assertIn("grace_ms=7000", self.proxy.proc.stderr_text())
+
     def test_a_missing_configmap_means_ingress_nginx_defaults(self):
         os.remove(os.path.join(self.dir, "config.yaml"))
         h.wait_for(lambda: "not found" in self.proxy.proc.stderr_text(), message="the missing ConfigMap warning")
