@@ -68,8 +68,8 @@ struct ProxySettings {
   std::optional<std::uint64_t> keepalive_requests;
   std::optional<std::chrono::milliseconds> client_header_timeout;
   std::optional<std::chrono::milliseconds> client_body_timeout;
-  // upstream-keepalive-*: the idle pool of each endpoint (carried, not yet
-  // applied: the pool's size is fixed when a worker starts).
+  // upstream-keepalive-*: the idle pool. Only connections "0" (keep none)
+  // is applied; the pool's per-endpoint size is fixed when a worker starts.
   std::optional<std::uint32_t> upstream_keepalive_connections;
   std::optional<std::chrono::milliseconds> upstream_keepalive_timeout;
   std::optional<std::uint64_t> upstream_keepalive_requests;

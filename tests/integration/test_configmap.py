@@ -119,6 +119,17 @@ class ConfigMapLive(unittest.TestCase):
                    "spam2.example")
         self.assertEqual(self.proxy.proc.stderr_text().count("key=use-gzip"), 1)
 
+    def test_upstream_keepalive_connections_0_reuses_no_upstream_connection(self):
+        def backend_ports(n):
+            ports = set()
+            for _ in range(n):
+                resp, seen = h.get_json(self.proxy.http_port, "/", headers={"Host": HOST})
+                ports.add(seen["remote_address"])
+            return ports
+        self.assertEqual(len(backend_ports(3)), 1)  # one pooled connection serves them all
+        self.apply({"upstream-keepalive-connections": "0"}, "upstream-keepalive-connections 0")
+        self.assertEqual(len(backend_ports(3)), 3)
+
     def test_worker_shutdown_timeout_is_the_sigterm_grace(self):
         self.apply({"worker-shutdown-timeout": "7s"}, "worker-shutdown-timeout 7000ms")
         self.assertEqual(self.proxy.proc.stop(timeout=10), 0)

@@ -45,6 +45,10 @@ void H1ServerConnection::release_upstream(bool reusable) {
   if (!upstream_.connected()) return;
   transport_.clear_upstream_deadline();
   transport_.watch_upstream(nullptr);
+  // upstream-keepalive-connections "0": nginx keeps no idle upstream connection.
+  if (const auto& snapshot = exchange_.snapshot(); snapshot && snapshot.table().settings().from_configmap &&
+                                                    snapshot.table().settings().upstream_keepalive_connections == 0u)
+    reusable = false;
   if (reusable && !worker_.draining()) worker_.pool().give_back(upstream_.detach());
   else upstream_.close();
 }
