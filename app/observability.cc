@@ -143,6 +143,7 @@ void add_store_metrics(metrics::MetricsSources& sources, const controller::Objec
     sample(k8s::Kind::service, store.all<k8s::Service>().size());
     sample(k8s::Kind::endpoint_slice, store.all<k8s::EndpointSlice>().size());
     sample(k8s::Kind::secret, store.all<k8s::Secret>().size());
+    sample(k8s::Kind::config_map, store.all<k8s::ConfigMap>().size());
   });
 }
 

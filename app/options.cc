@@ -45,6 +45,8 @@ Ingress selection:
   --watch-ingress-without-class also serve Ingresses that name no class
   --default-backend-service NS/NAME  accepted, not supported yet (a warning): requests no rule
                                 matches get sluice's 404
+  --configmap NS/NAME           ingress-nginx's ConfigMap of settings (hsts, block-*, real IP,
+                                add-headers, ...); a change applies without restart
 TLS:
   --default-ssl-certificate NS/NAME  Secret whose certificate serves unknown or missing SNI
                                 (default: a self-signed certificate generated at start)
@@ -126,6 +128,12 @@ const std::map<std::string_view, Setter>& valued_flags() {
          return namespaced_name(v);
        }},
       {"--ingress-class", [](Options& o, std::string_view v) { o.translator.ingress_class = v; return !v.empty(); }},
+      {"--configmap", [](Options& o, std::string_view v) {
+         o.translator.configmap = v;
+         auto slash = v.find('/');
+         return slash != std::string_view::npos && slash > 0 && slash + 1 < v.size() &&
+                v.find('/', slash + 1) == std::string_view::npos;
+       }},
       {"--controller-class", [](Options& o, std::string_view v) { o.translator.controller_class = v; return !v.empty(); }},
       {"--workers", [](Options& o, std::string_view v) {
          std::uint64_t n = 0;

@@ -97,6 +97,14 @@ void rotate_ticket_keys_periodically(asio::steady_timer& timer, TlsServer& tls) 
   });
 }
 
+// The SIGTERM grace period: the ConfigMap's worker-shutdown-timeout when
+// the current snapshot has one, else --shutdown-grace.
+std::chrono::milliseconds shutdown_grace(const SnapshotPublisher& publisher, std::chrono::milliseconds flag) {
+  const auto table = publisher.current();
+  if (!table || !table->settings().from_configmap || !table->settings().shutdown_timeout) return flag;
+  return *table->settings().shutdown_timeout;
+}
+
 }  // namespace
 
 int run_proxy_command(int argc, char** argv) {
@@ -207,7 +215,7 @@ int run_proxy_command(int argc, char** argv) {
     auto released = std::make_shared<bool>(cluster == nullptr);
     if (cluster)
       cluster->release_leadership(controller::LeaderElection::release_timeout, [released] { *released = true; });
-    drain_then_stop(io, pool, admin, o.proxy.drain_timeout, released);
+    drain_then_stop(io, pool, admin, shutdown_grace(publisher, o.proxy.drain_timeout), released);
   });
   io.run();
   if (folder) folder->stop();

@@ -73,6 +73,7 @@ void ControllerLoop::translate_now() {
   changes_since_last_ = 0;
   generation_ = result.table->generation();
   log_new_warnings(result.warnings);
+  log_ignored_config_keys(result.ignored_config_keys);
   publisher_.publish(result.table);
   if (on_translated_) on_translated_(result);
 
@@ -99,6 +100,16 @@ void ControllerLoop::log_new_warnings(const std::vector<Warning>& warnings) {
               {{"kind", k8s::kind_name(w.object.kind)},
                {"object", w.object.key()},
                {"reason", w.reason}});
+  }
+}
+
+// Once per key for the process's life: a ConfigMap with keys sluice does
+// not read is normal (ingress-nginx has over 200), so it is not a warning.
+void ControllerLoop::log_ignored_config_keys(const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    if (!logged_config_keys_.insert(key).second) continue;
+    log::info("ConfigMap key not read by sluice; ignored",
+              {{"configmap", options_.configmap}, {"key", key}});
   }
 }
 

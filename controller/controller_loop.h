@@ -66,6 +66,7 @@ class ControllerLoop {
   void arm(clock::time_point at);
   void on_timer();
   void log_new_warnings(const std::vector<Warning>& warnings);
+  void log_ignored_config_keys(const std::vector<std::string>& keys);
 
   ObjectStore& store_;
   TranslatorOptions options_;
@@ -84,6 +85,7 @@ class ControllerLoop {
   std::uint64_t generation_ = 0;
   TranslationCounts last_counts_;
   CertificateCache certificates_;  // Secrets parsed once per content
+  std::set<std::string> logged_config_keys_;  // ConfigMap keys already logged as ignored
   std::vector<Warning> last_warnings_;
   std::vector<AnnotationFinding> last_findings_;
   std::uint64_t translations_ = 0;

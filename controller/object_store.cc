@@ -13,6 +13,7 @@ decltype(auto) with_map(Maps& maps, k8s::Kind kind, F&& f) {
     case k8s::Kind::service: return f(std::get<2>(maps));
     case k8s::Kind::endpoint_slice: return f(std::get<3>(maps));
     case k8s::Kind::secret: return f(std::get<4>(maps));
+    case k8s::Kind::config_map: return f(std::get<5>(maps));
   }
   return f(std::get<0>(maps));
 }

@@ -46,10 +46,10 @@ class ObjectStore {
 
  private:
   std::tuple<Map<k8s::Ingress>, Map<k8s::IngressClass>, Map<k8s::Service>,
-             Map<k8s::EndpointSlice>, Map<k8s::Secret>>
+             Map<k8s::EndpointSlice>, Map<k8s::Secret>, Map<k8s::ConfigMap>>
       maps_;
   std::function<void()> on_change_;
-  std::array<std::uint64_t, 5> changes_{};  // by k8s::Kind, in the maps' order
+  std::array<std::uint64_t, k8s::kind_count> changes_{};  // by k8s::Kind, in the maps' order
 };
 
 template <typename T>

@@ -19,6 +19,7 @@ constexpr KindInfo kinds[] = {
     {Kind::service, "v1", "Service", true},
     {Kind::endpoint_slice, "discovery.k8s.io/v1", "EndpointSlice", true},
     {Kind::secret, "v1", "Secret", true},
+    {Kind::config_map, "v1", "ConfigMap", true},
 };
 
 const KindInfo* find_kind(std::string_view api_version, std::string_view kind) {
@@ -35,6 +36,7 @@ AnyObject decode_kind(Kind kind, const Field& f) {
     case Kind::endpoint_slice:
       return std::make_shared<const EndpointSlice>(decode_endpoint_slice(f));
     case Kind::secret: return std::make_shared<const Secret>(decode_secret(f));
+    case Kind::config_map: return std::make_shared<const ConfigMap>(decode_config_map(f));
   }
   throw DecodeError("unreachable kind");
 }

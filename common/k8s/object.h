@@ -3,12 +3,14 @@
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 
+#include "common/k8s/config_map.h"
 #include "common/k8s/endpoint_slice.h"
 #include "common/k8s/ingress.h"
 #include "common/k8s/ingress_class.h"
@@ -19,12 +21,14 @@
 namespace sluice::k8s {
 
 // The order matches AnyObject's alternatives.
-enum class Kind : std::uint8_t { ingress, ingress_class, service, endpoint_slice, secret };
+enum class Kind : std::uint8_t { ingress, ingress_class, service, endpoint_slice, secret, config_map };
+inline constexpr std::size_t kind_count = 6;
 
 using AnyObject =
     std::variant<std::shared_ptr<const Ingress>, std::shared_ptr<const IngressClass>,
                  std::shared_ptr<const Service>, std::shared_ptr<const EndpointSlice>,
-                 std::shared_ptr<const Secret>>;
+                 std::shared_ptr<const Secret>, std::shared_ptr<const ConfigMap>>;
+static_assert(std::variant_size_v<AnyObject> == kind_count, "one alternative per Kind, in its order");
 
 // any thread (immutable). Identifies an object: kind, namespace, name.
 struct ObjectRef {

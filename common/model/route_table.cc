@@ -123,6 +123,7 @@ std::string RouteTable::dump() const {
     for (const Endpoint& e : b.endpoints) out += ' ' + e.name;
     out += '\n';
   }
+  if (settings_.from_configmap) out += describe(settings_);
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "common/model/backend.h"
 #include "common/model/flat_key_table.h"
 #include "common/model/policy.h"
+#include "common/model/proxy_settings.h"
 #include "common/model/tls_certificate.h"
 
 namespace sluice {
@@ -68,6 +69,8 @@ class RouteTable {
   const std::vector<RoutePolicy>& policies() const { return policies_; }
   const RoutePolicy& policy(const Route& r) const { return policies_[r.policy]; }
   std::size_t host_count() const { return exact_host_count_; }
+  // The proxy-wide settings (the controller's ConfigMap) this snapshot carries.
+  const ProxySettings& settings() const { return settings_; }
 
   // The certificate for a TLS handshake's SNI name: exact host, then a
   // one-label wildcard, then the default certificate; null when none.
@@ -132,6 +135,7 @@ class RouteTable {
   std::vector<Route> routes_;
   std::vector<Backend> backends_;
   std::vector<RoutePolicy> policies_{RoutePolicy{}};
+  ProxySettings settings_;
   // Exact host names and wildcard domains ("*.example.com" keyed by
   // "example.com"), then every path of every host in one table: a lookup
   // reads about one cache line per probe whatever the number of rules.
@@ -164,6 +168,7 @@ class RouteTableBuilder {
   bool add_certificate(const std::string& host, std::shared_ptr<const TlsCertificate> cert);
   // For SNI names no host covers, and handshakes without SNI.
   void set_default_certificate(std::shared_ptr<const TlsCertificate> cert);
+  void set_settings(ProxySettings settings) { table_.settings_ = std::move(settings); }
 
   std::shared_ptr<const RouteTable> build(std::uint64_t generation) &&;
 

@@ -30,7 +30,7 @@ ClusterController::ClusterController(boost::asio::io_context& io, kube::ClusterC
       options_(resolve(std::move(options), config)),
       client_(std::make_shared<kube::ApiClient>(io, std::move(config))),
       secrets_(io, client_, store, loop.options()),
-      source_(io, client_, store, informer_options(options_, secrets_)),
+      source_(io, client_, store, informer_options(options_, secrets_), loop.options().configmap),
       events_(io, client_, store, options_.election.identity) {
   if (options_.update_status &&
       (!options_.publish_service.empty() || !options_.publish_status_addresses.empty())) {

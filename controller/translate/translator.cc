@@ -11,6 +11,7 @@
 #include "controller/translate/annotations/ingress_annotations.h"
 #include "controller/translate/annotations/lint.h"
 #include "controller/translate/backend_resolution.h"
+#include "controller/translate/config_map/controller_config.h"
 #include "controller/translate/class_selection.h"
 #include "controller/translate/rule_validation.h"
 
@@ -40,6 +41,8 @@ class Translation {
 
  private:
   using Annotated = std::vector<std::pair<IngressPtr, IngressAnnotations>>;
+  void read_config();
+  RoutePolicy with_global_headers(RoutePolicy p) const;
   std::vector<IngressPtr> served_ingresses();
   void set_global_default(const std::vector<IngressPtr>& ingresses);
   Annotated read_all_annotations(const std::vector<IngressPtr>& ingresses);
@@ -60,7 +63,9 @@ class Translation {
   const ObjectStore& store_;
   const TranslatorOptions& options_;
   CertificateCache& certificates_;
+  ControllerConfig config_;       // --configmap, read once per translation
   ControllerDefaults defaults_;  // the ConfigMap's keys annotations fall back to
+  std::uint32_t default_policy_ = 0;  // default backends': the global header edits only
   std::set<std::string> tls_hosts_;
   std::vector<Warning> warnings_;
   std::vector<AnnotationFinding> findings_;
@@ -103,7 +108,30 @@ std::vector<IngressPtr> Translation::served_ingresses() {
   return out;
 }
 
+// The ConfigMap is read before anything else: every Ingress's annotations
+// fall back to its defaults, and the snapshot carries its proxy settings.
+void Translation::read_config() {
+  config_ = read_controller_config(store_, options_.configmap);
+  defaults_ = config_.defaults;
+  const auto slash = options_.configmap.find('/');
+  const k8s::ObjectRef ref{k8s::Kind::config_map, options_.configmap.substr(0, slash),
+                           slash == std::string::npos ? "" : options_.configmap.substr(slash + 1)};
+  for (const std::string& problem : config_.problems) warnings_.push_back({ref, problem});
+  builder_.set_settings(config_.proxy);
+  default_policy_ = builder_.add_policy(with_global_headers(RoutePolicy{}));
+}
+
+// add-headers and proxy-set-headers come first, so a route's own edits of
+// the same field (custom-headers) are applied after them and win.
+RoutePolicy Translation::with_global_headers(RoutePolicy p) const {
+  const HeaderEdits& global = config_.global_headers;
+  p.headers.request.insert(p.headers.request.begin(), global.request.begin(), global.request.end());
+  p.headers.response.insert(p.headers.response.begin(), global.response.begin(), global.response.end());
+  return p;
+}
+
 TranslationResult Translation::run(std::uint64_t generation) && {
+  read_config();
   auto ingresses = served_ingresses();
   tls_hosts_ = add_tls_certificates(store_, ingresses, options_, certificates_, builder_, warnings_);
   set_global_default(ingresses);
@@ -122,6 +150,7 @@ TranslationResult Translation::run(std::uint64_t generation) && {
   result.counts = counts_;
   result.served = std::move(ingresses);
   result.annotation_findings = std::move(findings_);
+  result.ignored_config_keys = std::move(config_.ignored_keys);
   // Keep the first occurrence of each warning, in discovery order.
   std::set<Warning> seen;
   for (auto& w : warnings_)
@@ -137,7 +166,7 @@ void Translation::set_global_default(const std::vector<IngressPtr>& ingresses) {
     auto backend = backend_for(*ing, *ing->default_backend);
     if (!backend) continue;
     Route r{.host = "", .path = "", .backend = *backend, .ingress_namespace = ing->meta.ns,
-            .ingress_name = ing->meta.name};
+            .ingress_name = ing->meta.name, .policy = default_policy_};
     builder_.set_default(std::move(r));
     default_owner_[""] = {ing->meta.key(), backend_name(ing->meta.ns, *ing->default_backend)};
     return;
@@ -305,7 +334,7 @@ void Translation::add_path(const k8s::Ingress& ing, const IngressAnnotations& an
   if (auto server = servers_.find(host); server != servers_.end()) policy.app_root = server->second.app_root;
   Route r{.host = host, .path = spec->path, .match = spec->match, .backend = *backend,
           .ingress_namespace = ing.meta.ns, .ingress_name = ing.meta.name,
-          .policy = builder_.add_policy(std::move(policy))};
+          .policy = builder_.add_policy(with_global_headers(std::move(policy)))};
   // route_owner_ mirrors the builder's keys, so this cannot conflict.
   host_routes_[host].push_back(r);
   if (builder_.add_route(std::move(r))) route_owner_[key] = ing.meta.key();
@@ -315,7 +344,7 @@ void Translation::set_host_default(const k8s::Ingress& ing, const std::string& h
   auto backend = backend_for(ing, *ing.default_backend);
   if (!backend) return;
   Route r{.host = host, .path = "", .backend = *backend, .ingress_namespace = ing.meta.ns,
-          .ingress_name = ing.meta.name};
+          .ingress_name = ing.meta.name, .policy = default_policy_};
   const std::string name = backend_name(ing.meta.ns, *ing.default_backend);
   const Route kept = r;
   if (builder_.set_default(std::move(r))) {

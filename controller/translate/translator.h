@@ -38,6 +38,9 @@ struct TranslationResult {
   TranslationCounts counts;
   std::vector<std::shared_ptr<const k8s::Ingress>> served;  // the Ingresses of our class, oldest first
   std::vector<AnnotationFinding> annotation_findings;  // of the served Ingresses, for lint
+  // Keys of the --configmap ConfigMap that sluice does not read (the loop
+  // logs each once, not on every translation).
+  std::vector<std::string> ignored_config_keys;
 };
 
 // Ingresses are applied oldest first (creationTimestamp, then

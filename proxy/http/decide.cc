@@ -2,6 +2,7 @@
 // call; the first verdict that is not continue_ ends them.
 #include "proxy/http/decide.h"
 
+#include "proxy/policy/block_list.h"
 #include "proxy/policy/ssl_redirect.h"
 #include "proxy/policy/url_redirect.h"
 
@@ -58,9 +59,18 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     d.verdict = Verdict::respond(Phase::route, ProxyError::no_snapshot);
     return d;
   }
+  // One branch when the ConfigMap blocks nothing (block_list.h says why
+  // these checks sit where they do).
+  const ProxySettings& settings = table->settings();
+  const bool blocks = settings.blocks_anything();
+  if (blocks) {
+    d.verdict = check_blocked_agents(settings, request);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.match = table->match(request.host, request.target);
   if (!d.match.route) {
-    d.verdict = Verdict::respond(Phase::route, ProxyError::no_route);
+    d.verdict = blocks ? check_blocked_address(settings, connection) : Verdict::proceed(Phase::access);
+    if (d.verdict.kind == VerdictKind::continue_) d.verdict = Verdict::respond(Phase::route, ProxyError::no_route);
     return d;
   }
   d.policy = &table->policy(*d.match.route);
@@ -86,6 +96,10 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
   if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = ssl_redirect(*d.policy, request, connection);
   if (d.verdict.kind != VerdictKind::continue_) return d;
+  if (blocks) {
+    d.verdict = check_blocked_address(settings, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.verdict = check_backend(*d.match.backend);
   return d;
 }

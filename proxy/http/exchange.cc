@@ -2,6 +2,7 @@
 #include "proxy/http/exchange.h"
 
 #include "common/coarse_clock.h"
+#include "proxy/policy/forwarded_headers.h"
 #include "proxy/proxy_config.h"
 
 namespace sluice {
@@ -19,6 +20,7 @@ Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
   record_.tls = connection.tls;
   timeouts_ = {services.config.upstream_connect_timeout, services.config.upstream_read_timeout,
                services.config.upstream_read_timeout};
+  client_ip_ = connection_.client_ip;
 }
 
 Exchange::~Exchange() { release_limits(); }
@@ -41,6 +43,7 @@ void Exchange::reset() {
                services_.config.upstream_read_timeout};
   release_limits();
   record_.reset();
+  client_ip_ = connection_.client_ip;
 }
 
 // The wall clock only serves the access log's timestamps: without one, the
@@ -75,7 +78,21 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   // Pinning is a plain count, so a request decide() refuses before
   // routing costs nothing by it.
   snapshot_ = services_.slot.pin();
-  decision_ = decide(request, snapshot_ ? &snapshot_.table() : nullptr, connection_);
+  const RouteTable* table = snapshot_ ? &snapshot_.table() : nullptr;
+  // The real-IP rules run first, as nginx's realip module does in its
+  // post-read phase: every later phase sees the client they name.
+  ConnectionFacts seen = connection_;
+  if (table && table->settings().client_address.real_ip)
+    seen.client_ip = real_client_address(table->settings().client_address, connection_.client_ip, request.headers,
+                                         client_text_);
+  // use-forwarded-headers: $pass_access_scheme is the client's
+  // X-Forwarded-Proto, which is what ssl-redirect asks (lua_ingress.lua).
+  if (table && table->settings().client_address.use_forwarded_headers && request.headers) {
+    const ForwardedView forwarded = read_forwarded(*request.headers);
+    if (forwarded.has_proto) seen.tls = forwarded.proto != "http";
+  }
+  client_ip_ = seen.client_ip;
+  decision_ = decide(request, table, seen);
   record_.route = decision_.match.route;
   record_.backend = decision_.match.backend;
   if (decision_.policy) {
@@ -108,7 +125,9 @@ void Exchange::apply_rate_limit(const RateLimitPolicy& policy) {
 const FieldEdits& Exchange::response_edits() {
   response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
                                          : std::span<const HeaderEdit>());
-  apply_hsts(decision_.policy, connection_.tls, services_.config.hsts, response_edits_, hsts_value_);
+  const ProxySettings* settings = snapshot_ ? &snapshot_.table().settings() : nullptr;
+  apply_hsts(decision_.policy, connection_.tls, default_hsts(settings, services_.config.hsts), response_edits_,
+             hsts_value_);
   return response_edits_;
 }
 
@@ -116,7 +135,7 @@ void Exchange::finish(int status) {
   release_limits();
   record_.status = status;
   record_.end = std::chrono::steady_clock::now();
-  record_.client_ip = connection_.client_ip;
+  record_.client_ip = client_ip_;
   record_.request_id = request_id_;
   services_.observer.observe(record_);
   record_.route = nullptr;  // the snapshot is unpinned after this exchange

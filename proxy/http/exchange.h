@@ -14,6 +14,7 @@
 #include "proxy/policy/hsts.h"
 #include "proxy/policy/rate_limit.h"
 #include "proxy/server/request_id.h"
+#include "proxy/policy/real_ip.h"
 #include "proxy/server/snapshot_slot.h"
 #include "proxy/upstream/backend_runtime.h"
 #include "proxy/upstream/error.h"
@@ -113,6 +114,9 @@ class Exchange {
   void release_limits() { RateLimiter::release(limit_held_); }
   ExchangeRecord& record() { return record_; }
   const ConnectionFacts& connection() const { return connection_; }
+  // $remote_addr: the peer, or what the real-IP rules took from its
+  // forwarded-for header (real_ip.h). Valid until the next reset().
+  std::string_view client_ip() const { return client_ip_; }
 
  private:
   void apply_route_upstream(const RoutePolicy& policy);
@@ -127,6 +131,8 @@ class Exchange {
   FieldEdits request_edits_;
   FieldEdits response_edits_;
   HstsValue hsts_value_;
+  std::string_view client_ip_;       // connection_.client_ip or client_text_
+  ClientAddressText client_text_;
   BackendState* backend_state_ = nullptr;  // the worker's, for the pinned snapshot's backend
   std::uint32_t endpoint_ = 0;             // the attempt's, in its backend
   PickContext pick_{};

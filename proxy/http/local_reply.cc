@@ -13,6 +13,7 @@ int status_for(ProxyError e) {
   switch (e) {
     case ProxyError::none: return 200;
     case ProxyError::bad_request: return 400;
+    case ProxyError::blocked: return 403;
     case ProxyError::no_route: return 404;
     case ProxyError::request_timeout: return 408;
     case ProxyError::body_too_large: return 413;
@@ -60,6 +61,7 @@ std::string_view describe(ProxyError e) {
     case ProxyError::rate_limited_429: return "too many requests from this address";
     case ProxyError::connection_limited:
     case ProxyError::connection_limited_429: return "too many concurrent requests from this address";
+    case ProxyError::blocked: return "the client, its user agent or its referer is blocked";
     case ProxyError::shutting_down: return "the proxy is shutting down";
   }
   return "error";
@@ -77,6 +79,7 @@ std::string_view reason_phrase(int status) {
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
@@ -114,6 +117,7 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::rate_limited_429: return "rate_limited_429";
     case ProxyError::connection_limited: return "connection_limited";
     case ProxyError::connection_limited_429: return "connection_limited_429";
+    case ProxyError::blocked: return "blocked";
     case ProxyError::shutting_down: return "shutting_down";
   }
   return "unknown";

@@ -31,6 +31,7 @@ enum class ProxyError {
   rate_limited_429,      // 429: the same with limit-req-status-code 429
   connection_limited,    // 503: limit-connections (limit-conn-status-code 503)
   connection_limited_429,  // 429: the same with limit-conn-status-code 429
+  blocked,               // 403: the ConfigMap's block-cidrs, block-user-agents or block-referers
   shutting_down,         // 503
 };
 inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;

@@ -21,10 +21,20 @@ std::string_view HstsValue::format(const HstsPolicy& p) {
 }
 
 void apply_hsts(const RoutePolicy* policy, bool tls, bool flag, FieldEdits& edits, HstsValue& value) {
+  apply_hsts(policy, tls, flag ? &hsts_flag_policy : nullptr, edits, value);
+}
+
+void apply_hsts(const RoutePolicy* policy, bool tls, const HstsPolicy* fallback, FieldEdits& edits,
+                HstsValue& value) {
   if (!tls) return;
-  const HstsPolicy* p = policy && policy->hsts ? &*policy->hsts : (flag ? &hsts_flag_policy : nullptr);
+  const HstsPolicy* p = policy && policy->hsts ? &*policy->hsts : fallback;
   if (!p) return;
   edits.add(HeaderEditOp::set, "Strict-Transport-Security", value.format(*p));
+}
+
+const HstsPolicy* default_hsts(const ProxySettings* settings, bool flag) {
+  if (settings && settings->from_configmap) return settings->hsts ? &*settings->hsts : nullptr;
+  return flag ? &hsts_flag_policy : nullptr;
 }
 
 }  // namespace sluice

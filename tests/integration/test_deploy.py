@@ -30,6 +30,7 @@ CLUSTER_ROLE = {
     ("", "services"): {"get", "list", "watch"},
     ("", "secrets"): {"get", "list", "watch"},
     ("discovery.k8s.io", "endpointslices"): {"get", "list", "watch"},
+    ("", "configmaps"): {"get", "list", "watch"},  # --configmap's namespace
     ("networking.k8s.io", "ingresses/status"): {"update", "patch"},
     ("", "events"): {"create", "patch"},
     ("events.k8s.io", "events"): {"create", "patch"},

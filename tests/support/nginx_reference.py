@@ -141,3 +141,22 @@ def assert_same(test, sluice_port, nginx_port, method, path, headers=None, body=
     theirs = answer(nginx_port, method, path, headers, body, names)
     test.assertEqual(ours, theirs, f"{method} {path} {headers}: sluice (left) vs nginx (right)")
     return ours
+
+
+def upstream_view(port, path, headers=None, names=("x-forwarded-for", "x-real-ip")):
+    """One GET; returns (status, {name: [values]} of request headers `names`
+    as the echo backend saw them, or None for a local answer)."""
+    resp, seen = h.get_json(port, path, headers=headers)
+    if seen is None:
+        return resp.status, None
+    return resp.status, {n: h.echo_headers(seen, n) for n in names}
+
+
+def assert_same_upstream(test, sluice_port, nginx_port, path, headers=None,
+                         names=("x-forwarded-for", "x-real-ip")):
+    """Sends the request to both and requires the same status and the same
+    values of request headers `names` at the backend (forwarding, real IP)."""
+    ours = upstream_view(sluice_port, path, headers, names)
+    theirs = upstream_view(nginx_port, path, headers, names)
+    test.assertEqual(ours, theirs, f"GET {path} {headers}: sluice (left) vs nginx (right)")
+    return ours

@@ -6,9 +6,13 @@
 namespace sluice::controller::kube {
 
 ClusterSource::ClusterSource(boost::asio::io_context& io, std::shared_ptr<ApiClient> client,
-                             ObjectStore& store, ReflectorOptions options) {
+                             ObjectStore& store, ReflectorOptions options, const std::string& configmap) {
   for (const Resource& r : informer_resources())
     reflectors_.push_back(std::make_unique<Reflector>(io, client, store, r, options));
+  if (const auto slash = configmap.find('/'); slash != std::string::npos) {
+    options.ns = configmap.substr(0, slash);
+    reflectors_.push_back(std::make_unique<Reflector>(io, client, store, configmap_resource(), options));
+  }
 }
 
 ClusterSource::~ClusterSource() { stop(); }

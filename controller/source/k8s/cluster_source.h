@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -17,8 +18,10 @@ namespace sluice::controller::kube {
 // controller-confined. Must be stopped or destroyed before the store.
 class ClusterSource {
  public:
+  // `configmap` is --configmap ("ns/name", or ""): its namespace's
+  // ConfigMaps are watched too.
   ClusterSource(boost::asio::io_context& io, std::shared_ptr<ApiClient> client, ObjectStore& store,
-                ReflectorOptions options);
+                ReflectorOptions options, const std::string& configmap = {});
   ClusterSource(const ClusterSource&) = delete;
   ClusterSource& operator=(const ClusterSource&) = delete;
   ~ClusterSource();

@@ -83,6 +83,7 @@ const std::vector<Resource>& informer_resources() {
   return resources;
 }
 
+Resource configmap_resource() { return {k8s::Kind::config_map, "v1", "configmaps", true, ""}; }
 Resource lease_resource() { return {k8s::Kind::ingress, "coordination.k8s.io/v1", "leases", true, ""}; }
 Resource event_resource() { return {k8s::Kind::ingress, "v1", "events", true, ""}; }
 

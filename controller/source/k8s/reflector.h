@@ -40,6 +40,9 @@ struct Resource {
 
 // The five resources the translator reads, in k8s::Kind order.
 const std::vector<Resource>& informer_resources();
+// The ConfigMaps of one namespace (--configmap's, where its add-headers and
+// proxy-set-headers maps live too, as ingress-nginx's Role allows).
+Resource configmap_resource();
 // Leases and Events, for the status side.
 Resource lease_resource();
 Resource event_resource();

@@ -39,7 +39,7 @@ asio::awaitable<ProxyError> H1ServerConnection::pump_request_body() {
     in.consume(parse_pos_ - in.begin());
     in.compact();
     parse_pos_ = in.begin();
-    transport_.set_deadline(cfg.client_body_timeout);
+    transport_.set_deadline(limits_.client_body_timeout);
     auto [rec, n] = co_await transport_.read(asio::buffer(in.write_ptr(), in.writable()));
     if (rec) {
       if (upstream_.connected()) upstream_.socket().cancel(ignored);

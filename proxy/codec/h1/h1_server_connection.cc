@@ -161,7 +161,8 @@ asio::awaitable<void> H1ServerConnection::run() {
 // nginx's keepalive_requests: the response to the last request a
 // connection may carry says `Connection: close`, and the connection ends.
 void H1ServerConnection::note_request() {
-  last_request_ = ++requests_ >= worker_.config().keepalive_requests;
+  refresh_limits();  // the head is in: this request counts under the current snapshot's limit
+  last_request_ = ++requests_ >= limits_.keepalive_requests;
   if (last_request_) WorkerStats::bump(worker_.mutable_stats().keepalive_requests_reached);
 }
 
@@ -223,7 +224,13 @@ ProxyError H1ServerConnection::parse_error_to_proxy_error(ParseError e) const {
   }
 }
 
+void H1ServerConnection::refresh_limits() {
+  const auto current = worker_.exchange_services().slot.pin();  // a plain count, no copy
+  limits_ = connection_limits(worker_.config(), current ? &current.table() : nullptr);
+}
+
 asio::awaitable<bool> H1ServerConnection::read_request_head() {
+  refresh_limits();  // the wait for the head runs under the current snapshot's timeouts
   ByteBuffer& in = transport_.in();
   in.consume(parse_pos_ - in.begin());  // the previous request, now answered
   in.compact();  // a pipelined request may already be here
@@ -236,7 +243,7 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
   bool started = in.readable() > 0;
   transport_.enter(started ? DownstreamTransport::State::reading : DownstreamTransport::State::waiting);
   if (started) exchange_.mark_start();
-  transport_.set_deadline(started ? cfg.client_header_timeout : cfg.keepalive_timeout);
+  transport_.set_deadline(started ? limits_.client_header_timeout : limits_.keepalive_timeout);
   for (;;) {
     if (parse_pos_ < in.end()) {
       std::size_t consumed = 0;
@@ -273,7 +280,7 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
       started = true;
       transport_.enter(DownstreamTransport::State::reading);
       exchange_.mark_start();
-      transport_.set_deadline(cfg.client_header_timeout);  // slowloris: the whole head, once
+      transport_.set_deadline(limits_.client_header_timeout);  // slowloris: the whole head, once
     }
   }
 }

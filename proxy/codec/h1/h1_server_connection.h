@@ -19,6 +19,7 @@
 #include "proxy/codec/h1/h1_client.h"
 #include "proxy/codec/h1/message_parser.h"
 #include "proxy/http/exchange.h"
+#include "proxy/server/connection_limits.h"
 #include "proxy/transport/downstream_transport.h"
 
 namespace sluice {
@@ -60,6 +61,7 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   awaitable<bool> read_request_head();
   awaitable<bool> handshake();
   void note_request();
+  void refresh_limits();
   const Decision& begin_exchange();
   awaitable<bool> answer(const Verdict& verdict);
   awaitable<bool> reply(ProxyError error, bool close, std::string_view detail = {});
@@ -117,6 +119,7 @@ class H1ServerConnection : public std::enable_shared_from_this<H1ServerConnectio
   bool request_body_done_ = true;
   MessageParser request_parser_{MessageParser::Kind::request};
   std::string downstream_head_;
+  ConnectionLimits limits_{};   // for the request being read (connection_limits.h)
   std::uint64_t requests_ = 0;  // on this connection, for --keepalive-requests
   bool last_request_ = false;   // this exchange is the last one allowed
 };

@@ -8,6 +8,7 @@
 #include "proxy/codec/h1/h1_request_view.h"
 #include "proxy/codec/h1/h1_server_connection.h"
 #include "proxy/codec/h1/header_rewrite.h"
+#include "proxy/policy/forwarded_headers.h"
 #include "proxy/server/listener.h"
 #include "proxy/server/worker.h"
 
@@ -21,10 +22,22 @@ using tcp = asio::ip::tcp;
 void H1ServerConnection::build_request_head(const H1RequestView& view) {
   const auto& head = request_parser_.head();
   const bool tls = transport_.tls();
-  ForwardFacts facts{client_ip_, tls ? "https" : "http", tls ? worker_.tls_port() : worker_.listen_port(),
+  ForwardFacts facts{exchange_.client_ip(), tls ? "https" : "http", tls ? worker_.tls_port() : worker_.listen_port(),
                      exchange_.request_id(), view.request().target, view.authority(),
                      exchange_.generated_request_id(), view.request().upgrade,
                      worker_.config().underscores_in_headers};
+  facts.peer_ip = client_ip_;
+  if (const auto& snapshot = exchange_.snapshot(); snapshot && snapshot.table().settings().from_configmap) {
+    const ClientAddressSettings& client = snapshot.table().settings().client_address;
+    // ingress-nginx sends $remote_addr alone unless compute-full-forwarded-for.
+    facts.forward_chain = client.full_forwarded_for;
+    if (client.use_forwarded_headers && view.request().headers) {
+      const ForwardedView forwarded = read_forwarded(*view.request().headers);
+      if (forwarded.has_proto) facts.proto = forwarded.proto;
+      if (forwarded.has_port) facts.port = forwarded.port;
+      if (forwarded.has_host && !forwarded.host.empty()) facts.authority = forwarded.host;  // Host too
+    }
+  }
   build_upstream_head(upstream_.request_head(), head, transport_.in().data(), facts, exchange_.request_edits());
 }
 
@@ -32,6 +45,10 @@ void H1ServerConnection::release_upstream(bool reusable) {
   if (!upstream_.connected()) return;
   transport_.clear_upstream_deadline();
   transport_.watch_upstream(nullptr);
+  // upstream-keepalive-connections "0": nginx keeps no idle upstream connection.
+  if (const auto& snapshot = exchange_.snapshot(); snapshot && snapshot.table().settings().from_configmap &&
+                                                    snapshot.table().settings().upstream_keepalive_connections == 0u)
+    reusable = false;
   if (reusable && !worker_.draining()) worker_.pool().give_back(upstream_.detach());
   else upstream_.close();
 }

@@ -128,10 +128,15 @@ void put_edited_fields(Out& out, const FieldEdits* edits) {
   });
 }
 
-// The client's chain, in order, then the client itself.
+// The client's chain, in order, then the peer; or the client address alone.
 template <typename Out>
-void put_forwarded_for(Out& out, const MessageHead& head, const char* base, std::string_view client_ip) {
+void put_forwarded_for(Out& out, const MessageHead& head, const char* base, const ForwardFacts& facts) {
   out.put("X-Forwarded-For: ");
+  if (!facts.forward_chain) {
+    out.put(facts.client_ip);
+    out.put("\r\n");
+    return;
+  }
   if (head.forwarded_for >= 0) {
     for (const HeaderField& f : head.headers) {
       if (f.kind != HeaderKind::x_forwarded_for || f.value.empty()) continue;
@@ -139,7 +144,7 @@ void put_forwarded_for(Out& out, const MessageHead& head, const char* base, std:
       out.put(", ");
     }
   }
-  out.put(client_ip);
+  out.put(facts.peer_ip.empty() ? facts.client_ip : facts.peer_ip);
   out.put("\r\n");
 }
 
@@ -171,12 +176,14 @@ void build_upstream_head(std::string& out, const MessageHead& head, const char* 
       o.field("Upgrade", head.headers[head.upgrade].value.in(base));
       o.field("Connection", "upgrade");
     }
-    put_forwarded_for(o, head, base, facts.client_ip);
+    put_forwarded_for(o, head, base, facts);
     o.field("X-Real-IP", facts.client_ip);
-    o.field("X-Forwarded-Proto", facts.proto);
+    // Empty only from a client's X-Forwarded-Proto/-Port (use-forwarded-headers):
+    // nginx sends no field for a proxy_set_header whose value is empty.
+    if (!facts.proto.empty()) o.field("X-Forwarded-Proto", facts.proto);
     if (!facts.authority.empty()) o.field("X-Forwarded-Host", facts.authority);
     else if (head.host >= 0) o.field("X-Forwarded-Host", head.headers[head.host].value.in(base));
-    o.field("X-Forwarded-Port", facts.port);
+    if (!facts.port.empty()) o.field("X-Forwarded-Port", facts.port);
     if (facts.generated_request_id) o.field("X-Request-ID", facts.request_id);
     put_edited_fields(o, edits);
     o.put("\r\n");

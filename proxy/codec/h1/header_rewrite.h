@@ -14,7 +14,7 @@ namespace sluice {
 inline const FieldEdits no_field_edits{};
 
 struct ForwardFacts {
-  std::string_view client_ip;   // the connection's peer address
+  std::string_view client_ip;   // $remote_addr: the peer, or the real-IP rules' answer
   std::string_view proto;       // "http" or "https"
   std::string_view port;        // the listener's port
   std::string_view request_id;  // generated when the client sent none
@@ -23,6 +23,11 @@ struct ForwardFacts {
   bool generated_request_id = false;
   bool upgrade = false;         // keep Upgrade and send Connection: upgrade
   bool underscores = false;     // keep fields whose names have '_'
+  // X-Forwarded-For: true, the client's own fields then `peer_ip` (sluice
+  // without a ConfigMap; ingress-nginx's compute-full-forwarded-for); false,
+  // `client_ip` alone (ingress-nginx's default, $remote_addr).
+  bool forward_chain = true;
+  std::string_view peer_ip;     // the connection's peer ($realip_remote_addr); "" means client_ip
 };
 
 // `edits` (the route's request edits) apply to the fields copied from the
