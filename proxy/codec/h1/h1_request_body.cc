@@ -31,7 +31,6 @@ ProxyError H1ServerConnection::prepare_request_start(std::size_t body_from,
 // Streams the rest of a request body, bounded by one buffer: the next read
 // from the client starts only when the last bytes reached the backend.
 asio::awaitable<ProxyError> H1ServerConnection::pump_request_body() {
-  const auto& cfg = worker_.config();
   ByteBuffer& in = transport_.in();
   in.grow(DownstreamTransport::stream_buffer_bytes);
   boost::system::error_code ignored;

@@ -93,7 +93,7 @@ TEST_CASE("a route's own redirects answer as nginx's return and app-root would",
   for (const Row& row : rows) {
     INFO(row.name);
     RequestView request{.method = Method::get, .target = row.target, .host = row.host};
-    const ConnectionFacts connection{row.tls, "192.0.2.1", row.tls ? "8443" : "8080"};
+    const ConnectionFacts connection{.tls = row.tls, .client_ip = "192.0.2.1", .port = row.tls ? "8443" : "8080"};
     const Decision d = decide(request, table.get(), connection);
     if (row.status == 0) {
       CHECK(d.verdict.kind == VerdictKind::continue_);
