@@ -2,6 +2,9 @@
 // call; the first verdict that is not continue_ ends them.
 #include "proxy/http/decide.h"
 
+#include "proxy/policy/basic_auth.h"
+#include "proxy/policy/cors.h"
+#include "proxy/policy/source_ranges.h"
 #include "proxy/policy/ssl_redirect.h"
 
 namespace sluice {
@@ -46,11 +49,25 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
     d.verdict = Verdict::respond(Phase::route, ProxyError::no_route);
     return d;
   }
-  d.policy = &table->policy(*d.match.route);
-  d.verdict = check_access(*d.policy);
+  const RoutePolicy& policy = table->policy(*d.match.route);
+  d.policy = &policy;
+  d.verdict = check_access(policy);
   if (d.verdict.kind != VerdictKind::continue_) return d;
-  d.verdict = ssl_redirect(*d.policy, request, connection);
+  if (policy.cors) {
+    d.cors_allow_origin = cors_allow_origin(*policy.cors, request);
+    d.verdict = cors_preflight(request, d.cors_allow_origin);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
+  d.verdict = ssl_redirect(policy, request, connection);
   if (d.verdict.kind != VerdictKind::continue_) return d;
+  if (!policy.source_ranges.empty()) {
+    d.verdict = check_source_ranges(policy.source_ranges, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
+  if (policy.basic_auth) {
+    d.verdict = check_basic_auth(*policy.basic_auth, request);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.verdict = check_backend(*d.match.backend);
   return d;
 }

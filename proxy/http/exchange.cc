@@ -15,6 +15,7 @@ constexpr std::size_t max_request_id_bytes = 200;
 Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
     : services_(services), connection_(connection), retry_(services.retry_policy) {
   request_id_.reserve(64);
+  cors_origin_.reserve(64);
   record_.tls = connection.tls;
 }
 
@@ -28,6 +29,7 @@ void Exchange::reset() {
   generated_id_ = false;
   request_edits_.reset();
   response_edits_.reset();
+  cors_origin_.clear();
   backend_state_ = nullptr;
   endpoint_ = 0;
   pick_.tried.clear();
@@ -73,12 +75,29 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   if (decision_.policy) {
     request_edits_.reset(decision_.policy->headers.request);
   }
+  cors_origin_.assign(decision_.cors_allow_origin);
   return decision_;
+}
+
+// nginx.tmpl's more_set_headers: the fields replace the backend's.
+void Exchange::add_cors_fields(FieldEdits& edits) const {
+  if (cors_origin_.empty() || !decision_.policy || !decision_.policy->cors) return;
+  edits.add_list(decision_.policy->cors->fields);
+  edits.add(HeaderEditOp::set, "Access-Control-Allow-Origin", cors_origin_);
+}
+
+const FieldEdits& Exchange::local_reply_edits(ProxyError error) {
+  response_edits_.reset();
+  add_cors_fields(response_edits_);
+  if (error == ProxyError::unauthorized && decision_.policy && decision_.policy->basic_auth)
+    response_edits_.add(HeaderEditOp::set, "WWW-Authenticate", decision_.policy->basic_auth->challenge);
+  return response_edits_;
 }
 
 const FieldEdits& Exchange::response_edits() {
   response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
                                          : std::span<const HeaderEdit>());
+  add_cors_fields(response_edits_);
   apply_hsts(decision_.policy, connection_.tls, services_.config.hsts, response_edits_, hsts_value_);
   return response_edits_;
 }

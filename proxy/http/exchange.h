@@ -79,6 +79,9 @@ class Exchange {
   const FieldEdits& request_edits() const { return request_edits_; }
   // response_headers: edits for the head sent to the client.
   const FieldEdits& response_edits();
+  // The phases' fields for a local reply with `error` (WWW-Authenticate for
+  // a 401, the CORS fields when the route's CORS allows the Origin).
+  const FieldEdits& local_reply_edits(ProxyError error);
 
   // upstream_request, attempt by attempt. first_endpoint() picks the
   // endpoint of the first attempt (the load balancer, on the worker's
@@ -98,6 +101,8 @@ class Exchange {
   const ConnectionFacts& connection() const { return connection_; }
 
  private:
+  void add_cors_fields(FieldEdits& edits) const;
+
   ExchangeServices services_;
   ConnectionFacts connection_;
   SnapshotSlot::Ref snapshot_;
@@ -107,6 +112,9 @@ class Exchange {
   FieldEdits request_edits_;
   FieldEdits response_edits_;
   HstsValue hsts_value_;
+  // Access-Control-Allow-Origin, copied: the request head it came from may
+  // be reused by the time the response head is written. Empty: no CORS.
+  std::string cors_origin_;
   BackendState* backend_state_ = nullptr;  // the worker's, for the pinned snapshot's backend
   std::uint32_t endpoint_ = 0;             // the attempt's, in its backend
   PickContext pick_{};

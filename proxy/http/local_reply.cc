@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "proxy/http/field_edits.h"
 #include "proxy/http/phase.h"
 
 namespace sluice {
@@ -29,6 +30,9 @@ int status_for(ProxyError e) {
     case ProxyError::upstream_bad_response:
     case ProxyError::dns_failed: return 502;
     case ProxyError::upstream_timeout: return 504;
+    case ProxyError::forbidden: return 403;
+    case ProxyError::unauthorized: return 401;
+    case ProxyError::cors_preflight: return 204;
   }
   return 500;
 }
@@ -53,6 +57,9 @@ std::string_view describe(ProxyError e) {
     case ProxyError::dns_failed: return "the ExternalName service did not resolve";
     case ProxyError::location_denied: return "this Ingress has an invalid annotation (see its events or sluice ctl lint)";
     case ProxyError::shutting_down: return "the proxy is shutting down";
+    case ProxyError::forbidden: return "this client address may not use this Ingress";
+    case ProxyError::unauthorized: return "this Ingress asks for a user and password";
+    case ProxyError::cors_preflight: return "CORS preflight";
   }
   return "error";
 }
@@ -60,11 +67,14 @@ std::string_view describe(ProxyError e) {
 std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
+    case 204: return "No Content";
     case 301: return "Moved Permanently";
     case 302: return "Found";
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
@@ -98,6 +108,9 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::dns_failed: return "dns_failed";
     case ProxyError::location_denied: return "location_denied";
     case ProxyError::shutting_down: return "shutting_down";
+    case ProxyError::forbidden: return "forbidden";
+    case ProxyError::unauthorized: return "unauthorized";
+    case ProxyError::cors_preflight: return "cors_preflight";
   }
   return "unknown";
 }
@@ -109,9 +122,10 @@ std::string_view decimal(char (&buf)[24], std::uint64_t v) {
 }
 
 // The head every local answer shares; `extra` are its own fields' pieces,
-// ending in CRLF. Appends to `out`.
+// ending in CRLF, and `fields` the phases'. Appends to `out`.
 void put_local_head(std::string& out, int status, std::span<const std::string_view> extra,
-                    std::size_t content_length, std::string_view request_id, bool close) {
+                    std::size_t content_length, std::string_view request_id, bool close,
+                    const FieldEdits* fields = nullptr) {
   char digits[24];
   out += "HTTP/1.1 ";
   out += decimal(digits, static_cast<std::uint64_t>(status));
@@ -119,6 +133,14 @@ void put_local_head(std::string& out, int status, std::span<const std::string_vi
   out += reason_phrase(status);
   out += "\r\nServer: sluice\r\n";
   for (std::string_view piece : extra) out += piece;
+  if (fields) {
+    fields->for_each_added([&out](std::string_view name, std::string_view value) {
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    });
+  }
   out += "Content-Length: ";
   out += decimal(digits, content_length);
   out += "\r\nX-Request-ID: ";
@@ -132,8 +154,14 @@ void put_local_head(std::string& out, int status, std::span<const std::string_vi
 // measured first and written after the head into the same string, whose
 // capacity the connection reuses: a local reply allocates nothing once warm.
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
-                       std::string_view detail, bool close) {
+                       std::string_view detail, bool close, const FieldEdits* fields) {
   const int status = status_for(e);
+  out.clear();
+  if (status == 204) {  // nginx.tmpl's CORS preflight: its own Content-Type, no body
+    const std::string_view content_type[] = {"Content-Type: text/plain charset=UTF-8\r\n"};
+    put_local_head(out, status, content_type, 0, request_id, close, fields);
+    return;
+  }
   char digits[24];
   const std::string_view parts[] = {decimal(digits, static_cast<std::uint64_t>(status)), " ",
                                     reason_phrase(status), ": ", describe(e),
@@ -141,9 +169,8 @@ void build_local_reply(std::string& out, ProxyError e, std::string_view request_
                                     "\nrequest id: ", request_id, "\n"};
   std::size_t body_size = 0;
   for (std::string_view p : parts) body_size += p.size();
-  out.clear();
   const std::string_view content_type[] = {"Content-Type: text/plain; charset=utf-8\r\n"};
-  put_local_head(out, status, content_type, body_size, request_id, close);
+  put_local_head(out, status, content_type, body_size, request_id, close, fields);
   for (std::string_view p : parts) out += p;
 }
 

@@ -27,6 +27,9 @@ enum class ProxyError {
   upstream_timeout,      // 504: no response head in time
   dns_failed,            // 502: ExternalName did not resolve
   location_denied,       // 503: an annotation ingress-nginx denies the location for
+  forbidden,             // 403: the client's address is denied (allow/deny source ranges)
+  unauthorized,          // 401: basic auth wants (other) credentials
+  cors_preflight,        // 204: a CORS preflight, answered by the proxy (not an error)
   shutting_down,         // 503
 };
 inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;
@@ -38,12 +41,15 @@ std::string_view describe(ProxyError e);
 std::string_view error_name(ProxyError e);
 
 struct RedirectVerdict;
+class FieldEdits;
 
 // Writes a complete redirect response into `out` (replacing its contents).
 void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close);
 
-// Writes a complete response into `out` (replacing its contents).
+// Writes a complete response into `out` (replacing its contents). `fields`
+// are the phases' own for this answer (WWW-Authenticate, CORS), when any.
+// A 204 has no body.
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
-                       std::string_view detail, bool close);
+                       std::string_view detail, bool close, const FieldEdits* fields = nullptr);
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/model/ip_range.h"
 #include "proxy/http/header_list.h"
 
 namespace sluice {
@@ -41,6 +42,9 @@ struct RequestView {
 struct ConnectionFacts {
   bool tls = false;
   std::string_view client_ip;
+  // client_ip parsed once per connection (allow and deny lists compare it
+  // per request); the one place a real-IP source would replace it too.
+  IpAddress client_address;
 };
 
 }  // namespace sluice

@@ -12,4 +12,16 @@ namespace sluice::controller {
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
 
+// access_annotations.cc: allowlist-/whitelist-/denylist-source-range, then
+// basic_auth_annotations.cc's auth-type, auth-secret, auth-secret-type, auth-realm.
+void read_access_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                             const k8s::Ingress& ingress, IngressAnnotations& out);
+void read_basic_auth(AnnotationReader& reader, const AnnotationContext& context, const k8s::Ingress& ingress,
+                     IngressAnnotations& out);
+// An htpasswd text as nginx's auth_basic_user_file reads it (exposed for tests).
+std::vector<BasicCredential> parse_htpasswd(std::string_view text);
+
+// cors_annotations.cc: enable-cors and the cors-* keys.
+void read_cors_annotations(AnnotationReader& reader, const AnnotationContext& context, IngressAnnotations& out);
+
 }  // namespace sluice::controller

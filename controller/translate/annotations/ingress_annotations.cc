@@ -22,6 +22,8 @@ IngressAnnotations read_annotations(const k8s::Ingress& ingress, const Annotatio
   out.ssl_redirect_default = context.defaults.ssl_redirect;
   AnnotationReader reader(ingress.meta.annotations);
   read_redirect_annotations(reader, context, out);
+  read_access_annotations(reader, context, ingress, out);
+  read_cors_annotations(reader, context, out);
   out.issues = std::move(reader).finish();
   out.policy.denied = std::any_of(out.issues.begin(), out.issues.end(), [](const AnnotationIssue& i) {
     return i.effect == IssueEffect::location_denied;

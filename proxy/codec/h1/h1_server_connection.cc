@@ -37,7 +37,8 @@ H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const
     : worker_(worker),
       transport_(std::move(socket), tls, worker.mutable_stats()),
       client_ip_(client_address(peer)),
-      exchange_(worker.exchange_services(), ConnectionFacts{tls != nullptr, client_ip_}) {
+      exchange_(worker.exchange_services(),
+                ConnectionFacts{tls != nullptr, client_ip_, parse_ip_address(client_ip_).value_or(IpAddress{})}) {
   const auto& cfg = worker.config();
   request_parser_.set_limits(cfg.max_header_bytes, cfg.max_body_bytes, cfg.max_header_fields,
                              cfg.max_request_line_bytes);
@@ -269,7 +270,8 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
 asio::awaitable<bool> H1ServerConnection::send_local(Verdict verdict, bool close) {
   const bool redirect = verdict.kind == VerdictKind::redirect;
   if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close);
-  else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail, close);
+  else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail,
+                         close, &exchange_.local_reply_edits(verdict.reply.error));
   transport_.set_deadline(worker_.config().downstream_write_timeout);
   auto [ec, n] = co_await transport_.write({asio::buffer(downstream_head_), {}});
   exchange_.record().response_bytes += n;

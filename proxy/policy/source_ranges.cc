@@ -1,0 +1,25 @@
+// Allow and deny lists; see source_ranges.h.
+#include "proxy/policy/source_ranges.h"
+
+#include <algorithm>
+
+namespace sluice {
+namespace {
+
+bool any_contains(const std::vector<IpRange>& ranges, const IpAddress& address) {
+  return std::any_of(ranges.begin(), ranges.end(), [&](const IpRange& r) { return r.contains(address); });
+}
+
+}  // namespace
+
+// nginx checks the rules in order and the first match decides: the deny
+// lines come first, then the allow lines, then "deny all".
+Verdict check_source_ranges(const SourceRanges& ranges, const ConnectionFacts& connection) {
+  const IpAddress& client = connection.client_address;
+  if (any_contains(ranges.deny, client)) return Verdict::respond(Phase::access, ProxyError::forbidden);
+  if (!ranges.allow.empty() && !any_contains(ranges.allow, client))
+    return Verdict::respond(Phase::access, ProxyError::forbidden);
+  return Verdict::proceed(Phase::access);
+}
+
+}  // namespace sluice
