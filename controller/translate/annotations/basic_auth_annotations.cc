@@ -30,7 +30,7 @@ void deny(AnnotationReader& reader, std::string_view key, std::string message) {
 }
 
 void reject(AnnotationReader& reader, std::string_view key, std::string_view value) {
-  reader.invalid(key, quoted(value) + " fails ingress-nginx's validation: the Ingress is not served",
+  reader.invalid(key, quoted(value) + " fails ingress-nginx's validation",
                  IssueEffect::ingress_rejected);
 }
 
@@ -102,13 +102,15 @@ void read_basic_auth(AnnotationReader& reader, const AnnotationContext& context,
   } else if (file_or_map == "auth-map") {
     for (const auto& [user, hash] : secret->data) file += user + ":" + hash + "\n";
   } else {
-    return deny(reader, "auth-secret-type", "invalid auth-secret-type in annotation, must be 'auth-file' or 'auth-map'");
+    return deny(reader, "auth-secret-type", "must be 'auth-file' or 'auth-map'");
   }
 
   if (normalize_go_string(*type) != "basic") {
     // The template renders auth_digest for any other type; sluice has no
     // digest authentication, and serving the paths without any would open them.
-    reader.invalid("auth-type", "digest authentication is not implemented by sluice: the location answers 503",
+    reader.invalid("auth-type",
+                   "digest authentication is not implemented by sluice, and serving the paths without it "
+                   "would open them",
                    IssueEffect::location_denied);
     return;
   }

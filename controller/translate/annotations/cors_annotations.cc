@@ -69,7 +69,8 @@ void read_origins(AnnotationReader& reader, CorsPolicy& cors) {
     return;
   }
   cors.any_origin = false;
-  for (std::string_view raw : split_go(normalize_go_string(*value), ',')) {
+  const std::string normalized = normalize_go_string(*value);  // the entries view it
+  for (std::string_view raw : split_go(normalized, ',')) {
     const std::string_view entry = trim_go_space(raw);
     if (entry.empty()) continue;
     if (entry == "*") {
