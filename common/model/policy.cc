@@ -99,6 +99,7 @@ std::string describe(const RoutePolicy& policy) {
   append_ranges(out, "deny", policy.source_ranges.deny);
   append_ranges(out, "allow", policy.source_ranges.allow);
   if (policy.basic_auth) append_basic_auth(out, *policy.basic_auth);
+  if (policy.satisfy_any) out += " satisfy-any";
   if (policy.cors) append_cors(out, *policy.cors);
   return out.empty() ? "none" : out.substr(1);
 }

@@ -117,6 +117,9 @@ struct RoutePolicy {
   HeaderEdits headers;
   SourceRanges source_ranges;               // empty: every client
   std::optional<BasicAuthPolicy> basic_auth;  // unset: no credentials asked
+  // satisfy: any (nginx's): a client the allow list admits, or one with
+  // valid credentials, is enough; otherwise (all) every check must pass.
+  bool satisfy_any = false;
   std::optional<CorsPolicy> cors;            // unset: enable-cors is off
   bool operator==(const RoutePolicy&) const = default;
 };

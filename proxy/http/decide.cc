@@ -26,6 +26,17 @@ Verdict check_access(const RoutePolicy& policy) {
   return Verdict::proceed(Phase::access);
 }
 
+// access, with `satisfy any`: nginx's access phase lets the request through
+// at the first handler that allows it (the allow list, then auth_basic);
+// when none does, a 401 from auth_basic wins over the list's 403.
+Verdict check_any_access(const RoutePolicy& policy, const RequestView& request, const ConnectionFacts& connection) {
+  const RangeMatch ranges = match_source_ranges(policy.source_ranges, connection.client_address);
+  if (ranges == RangeMatch::allowed) return Verdict::proceed(Phase::access);
+  if (policy.basic_auth) return check_basic_auth(*policy.basic_auth, request);
+  if (ranges == RangeMatch::denied) return Verdict::respond(Phase::access, ProxyError::forbidden);
+  return Verdict::proceed(Phase::access);
+}
+
 // upstream_request, before any wait: a backend with nothing to send to.
 Verdict check_backend(const Backend& backend) {
   if (backend.endpoints.empty() && !backend.is_external())
@@ -60,11 +71,14 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
   }
   d.verdict = ssl_redirect(policy, request, connection);
   if (d.verdict.kind != VerdictKind::continue_) return d;
-  if (!policy.source_ranges.empty()) {
+  if (policy.satisfy_any) {
+    d.verdict = check_any_access(policy, request, connection);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  } else if (!policy.source_ranges.empty()) {
     d.verdict = check_source_ranges(policy.source_ranges, connection);
     if (d.verdict.kind != VerdictKind::continue_) return d;
   }
-  if (policy.basic_auth) {
+  if (policy.basic_auth && !policy.satisfy_any) {
     d.verdict = check_basic_auth(*policy.basic_auth, request);
     if (d.verdict.kind != VerdictKind::continue_) return d;
   }

@@ -14,10 +14,14 @@ bool any_contains(const std::vector<IpRange>& ranges, const IpAddress& address) 
 
 // nginx checks the rules in order and the first match decides: the deny
 // lines come first, then the allow lines, then "deny all".
+RangeMatch match_source_ranges(const SourceRanges& ranges, const IpAddress& client) {
+  if (any_contains(ranges.deny, client)) return RangeMatch::denied;
+  if (ranges.allow.empty()) return RangeMatch::declined;
+  return any_contains(ranges.allow, client) ? RangeMatch::allowed : RangeMatch::denied;
+}
+
 Verdict check_source_ranges(const SourceRanges& ranges, const ConnectionFacts& connection) {
-  const IpAddress& client = connection.client_address;
-  if (any_contains(ranges.deny, client)) return Verdict::respond(Phase::access, ProxyError::forbidden);
-  if (!ranges.allow.empty() && !any_contains(ranges.allow, client))
+  if (match_source_ranges(ranges, connection.client_address) == RangeMatch::denied)
     return Verdict::respond(Phase::access, ProxyError::forbidden);
   return Verdict::proceed(Phase::access);
 }

@@ -3,7 +3,8 @@ auth-realm, differential against real nginx's auth_basic with an htpasswd
 file the test writes, as ingress-nginx's template renders it (auth_basic
 "<realm>", auth_basic_user_file, proxy_set_header Authorization ""). The
 hashes are the schemes nginx reads: apr1, bcrypt, SHA-512-crypt, MD5-crypt,
-{SHA}, {SSHA}, {PLAIN}."""
+{SHA}, {SSHA}, {PLAIN}. With satisfy: any, the allow list or the credentials
+suffice (nginx's access phase with "satisfy any")."""
 
 import base64
 import os
@@ -59,6 +60,21 @@ SERVERS = """
     }}
     server {{
         listen 127.0.0.1:{port};
+        server_name any.example;
+        location / {{
+            satisfy any;
+            deny 127.0.0.5;
+            allow 127.0.0.2;
+            deny all;
+            auth_basic "Team only";
+            auth_basic_user_file {prefix}/file.htpasswd;
+            {proxy_defaults}
+            proxy_set_header Authorization "";
+            proxy_pass http://echo;
+        }}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
         server_name missing.example;
         location / {{ return 503; }}
     }}
@@ -87,6 +103,10 @@ class BasicAuthAgainstNginx(unittest.TestCase):
                                           A + "auth-realm": "Team only"}),
             ing("map", "map.example", {A + "auth-type": "basic", A + "auth-secret": "map",
                                         A + "auth-secret-type": "auth-map"}),
+            ing("any", "any.example", {A + "auth-type": "basic", A + "auth-secret": "team",
+                                        A + "auth-realm": "Team only", A + "satisfy": "any",
+                                        A + "denylist-source-range": "127.0.0.5",
+                                        A + "allowlist-source-range": "127.0.0.2"}),
             ing("missing", "missing.example", {A + "auth-type": "basic", A + "auth-secret": "nope"}),
         ]
         self.proxy = h.start_proxy(self, h.write_manifests(h.temp_dir(self), {"all.yaml": objects}))
@@ -95,11 +115,11 @@ class BasicAuthAgainstNginx(unittest.TestCase):
         h.write_file(os.path.join(self.nginx.prefix, "map.htpasswd"),
                      "".join(f"{u}:{p}\n" for u, p in MAP_USERS.items()))
 
-    def same(self, host, authorization=None, path="/"):
+    def same(self, host, authorization=None, path="/", source="127.0.0.1"):
         headers = {"Host": host}
         if authorization is not None:
             headers["Authorization"] = authorization
-        return ref.assert_same_from(self, "127.0.0.1", self.proxy.http_port, self.nginx.port, "GET", path,
+        return ref.assert_same_from(self, source, self.proxy.http_port, self.nginx.port, "GET", path,
                                     headers=headers)
 
     def test_no_credentials_is_401_with_the_realm(self):
@@ -133,6 +153,17 @@ class BasicAuthAgainstNginx(unittest.TestCase):
         self.assertEqual(self.same("map.example", basic("carol", "secret"))[0], 200)
         self.assertEqual(self.same("map.example", basic("dave", "secret"))[0], 200)
         self.assertEqual(self.same("map.example", basic("dave", "nope"))[0], 401)
+
+    def test_satisfy_any_takes_the_allow_list_or_the_credentials(self):
+        good, bad = basic("plain", "secret"), basic("plain", "wrong")
+        cases = [("127.0.0.2", None, 200), ("127.0.0.3", None, 401), ("127.0.0.3", good, 200),
+                 ("127.0.0.3", bad, 401), ("127.0.0.5", None, 401), ("127.0.0.5", good, 200)]
+        for source, authorization, expected in cases:
+            with self.subTest(source=source, authorization=authorization):
+                status, headers, seen = self.same("any.example", authorization, source=source)
+                self.assertEqual(status, expected)
+                if status == 200:
+                    self.assertEqual(seen["authorization"], [])
 
     def test_a_missing_secret_denies_the_location(self):
         status, _, seen = self.same("missing.example", basic("carol", "secret"))

@@ -1,6 +1,6 @@
 // Access: allowlist-source-range (alias whitelist-source-range) and
-// denylist-source-range (ingress-nginx's ipallowlist and ipdenylist), and
-// basic authentication: auth-type, auth-secret, auth-secret-type and
+// denylist-source-range (ingress-nginx's ipallowlist and ipdenylist),
+// satisfy, and basic authentication: auth-type, auth-secret, auth-secret-type and
 // auth-realm (annotations/auth/main.go). Which errors deny the location
 // (503) and which reject the Ingress follows those parsers line by line.
 #include <string>
@@ -48,12 +48,23 @@ void read_source_ranges(AnnotationReader& reader, IngressAnnotations& out) {
   out.policy.source_ranges.deny = read_ranges(reader, "denylist-source-range", {});
 }
 
+// satisfy/main.go: the trimmed value, exactly "any" or "all"; anything else
+// (its validator takes "ANY", its parser then does not) is "all".
+void read_satisfy(AnnotationReader& reader, IngressAnnotations& out) {
+  const auto value = reader.take("satisfy");
+  if (!value) return;
+  const std::string text = normalize_go_string(*value);
+  out.policy.satisfy_any = text == "any";
+  if (text != "any" && text != "all") reader.invalid("satisfy", quoted(*value) + " is neither \"any\" nor \"all\"");
+}
+
 }  // namespace
 
 void read_access_annotations(AnnotationReader& reader, const AnnotationContext& context,
                              const k8s::Ingress& ingress, IngressAnnotations& out) {
   read_source_ranges(reader, out);
   read_basic_auth(reader, context, ingress, out);
+  read_satisfy(reader, out);
 }
 
 }  // namespace sluice::controller

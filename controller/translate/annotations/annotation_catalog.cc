@@ -52,7 +52,7 @@ constexpr CatalogEntry entries[] = {
     {"auth-secret", "access", Support::supported, "namespace/name or name, same namespace only (allow-cross-namespace-resources is false by default)"},
     {"auth-secret-type", "access", Support::supported, "auth-file (key auth, htpasswd lines) or auth-map (user -> hash); no file is written"},
     {"auth-realm", "access", Support::supported, "WWW-Authenticate: Basic realm=\"...\"; \"off\" disables auth as nginx does"},
-    {"satisfy", "access", Support::planned, "not supported yet; ignored"},
+    {"satisfy", "access", Support::supported, "any: the allow list or basic auth suffices (a 401 wins over a 403); auth-url does not take part yet"},
     // external-auth
     {"auth-url", "external-auth", Support::planned, "not supported yet; ignored"},
     {"auth-method", "external-auth", Support::planned, "not supported yet; ignored"},

@@ -12,7 +12,7 @@ namespace sluice::controller {
 void read_redirect_annotations(AnnotationReader& reader, const AnnotationContext& context,
                                IngressAnnotations& out);
 
-// access_annotations.cc: allowlist-/whitelist-/denylist-source-range, then
+// access_annotations.cc: allowlist-/whitelist-/denylist-source-range, satisfy, then
 // basic_auth_annotations.cc's auth-type, auth-secret, auth-secret-type, auth-realm.
 void read_access_annotations(AnnotationReader& reader, const AnnotationContext& context,
                              const k8s::Ingress& ingress, IngressAnnotations& out);

@@ -213,3 +213,63 @@ TEST_CASE("decide(): preflight, then redirects, then allow/deny, then basic auth
     CHECK(d.cors_allow_origin == c.allow_origin);
   }
 }
+
+TEST_CASE("satisfy any: the allow list or the credentials suffice, a 401 wins over a 403", "[decide][access]") {
+  RouteTableBuilder b;
+  Backend shop{.name = "ns/shop:80"};
+  Endpoint e;
+  e.name = "10.0.0.1:80";
+  shop.endpoints.push_back(e);
+  const auto backend = b.add_backend(shop);
+  RoutePolicy both;
+  both.satisfy_any = true;
+  both.source_ranges = {.deny = {range("10.9.9.9")}, .allow = {range("10.0.0.0/8")}};
+  both.basic_auth = BasicAuthPolicy{.challenge = "Basic realm=\"r\"", .users = {{"u", "{PLAIN}p"}}};
+  b.add_route({.host = "both.test", .path = "/", .backend = backend, .policy = b.add_policy(both)});
+  RoutePolicy deny_only = both;
+  deny_only.source_ranges.allow.clear();
+  deny_only.basic_auth.reset();
+  b.add_route({.host = "deny.test", .path = "/", .backend = backend, .policy = b.add_policy(deny_only)});
+  RoutePolicy allow_only = both;
+  allow_only.basic_auth.reset();
+  b.add_route({.host = "allow.test", .path = "/", .backend = backend, .policy = b.add_policy(allow_only)});
+  const auto table = std::move(b).build(1);
+  struct Case {
+    const char* host;
+    const char* ip;
+    bool credentials;
+    ProxyError error;  // none: forwarded
+  };
+  const Case cases[] = {
+      {"both.test", "10.1.1.1", false, ProxyError::none},          // the allow list admits it
+      {"both.test", "8.8.8.8", true, ProxyError::none},            // the credentials do
+      {"both.test", "8.8.8.8", false, ProxyError::unauthorized},   // neither: auth_basic's 401
+      {"both.test", "10.9.9.9", false, ProxyError::unauthorized},  // denied, and no credentials
+      {"both.test", "10.9.9.9", true, ProxyError::none},           // denied, but the credentials suffice
+      {"deny.test", "10.9.9.9", false, ProxyError::forbidden},
+      {"deny.test", "8.8.8.8", false, ProxyError::none},           // no rule matched: declined, not denied
+      {"allow.test", "8.8.8.8", false, ProxyError::forbidden},
+      {"allow.test", "10.2.2.2", false, ProxyError::none},
+  };
+  for (const auto& c : cases) {
+    INFO(c.host << " " << c.ip << (c.credentials ? " with credentials" : ""));
+    HeaderList fields;
+    const RequestView r = c.credentials ? request(fields, {{"Authorization", "Basic dTpw"}}, Method::get, c.host)
+                                        : request(fields, {}, Method::get, c.host);
+    const Decision d = decide(r, table.get(), client(c.ip));
+    if (c.error == ProxyError::none) {
+      CHECK(d.verdict.kind == VerdictKind::continue_);
+    } else {
+      CHECK(d.verdict.kind == VerdictKind::respond);
+      CHECK(d.verdict.reply.error == c.error);
+    }
+  }
+}
+
+TEST_CASE("without satisfy any, every check must pass", "[decide][access]") {
+  const SourceRanges ranges{.allow = {range("10.0.0.0/8")}};
+  CHECK(match_source_ranges(ranges, *parse_ip_address("10.0.0.1")) == RangeMatch::allowed);
+  CHECK(match_source_ranges(ranges, *parse_ip_address("11.0.0.1")) == RangeMatch::denied);
+  CHECK(match_source_ranges(SourceRanges{.deny = {range("10.0.0.0/8")}}, *parse_ip_address("11.0.0.1")) ==
+        RangeMatch::declined);
+}

@@ -190,3 +190,20 @@ TEST_CASE("basic auth errors: ignored, location denied or Ingress rejected as au
     CHECK(r.annotations.rejected() == (c.effect == IssueEffect::ingress_rejected));
   }
 }
+
+TEST_CASE("satisfy: exactly any or all once trimmed, anything else all", "[annotations][access]") {
+  struct Case {
+    const char* value;
+    bool any;
+    std::size_t issues;
+  };
+  const Case cases[] = {{"any", true, 0}, {" any ", true, 0}, {"all", false, 0}, {"ANY", false, 1},
+                        {"", false, 1},   {"some", false, 1}};
+  for (const auto& c : cases) {
+    INFO('"' << c.value << '"');
+    auto r = read({{"satisfy", c.value}});
+    CHECK(r.annotations.policy.satisfy_any == c.any);
+    CHECK(r.issues.size() == c.issues);
+    CHECK_FALSE(r.annotations.policy.denied);
+  }
+}
