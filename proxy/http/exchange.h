@@ -79,8 +79,9 @@ class Exchange {
   const FieldEdits& request_edits() const { return request_edits_; }
   // response_headers: edits for the head sent to the client.
   const FieldEdits& response_edits();
-  // The phases' fields for a local reply with `error` (WWW-Authenticate for
-  // a 401, the CORS fields when the route's CORS allows the Origin).
+  // The phases' fields for a local reply with `error`, or a redirect (none):
+  // WWW-Authenticate for a 401, the CORS fields when the route's CORS allows
+  // the Origin (nginx's header filters add them to its own answers too).
   const FieldEdits& local_reply_edits(ProxyError error);
 
   // upstream_request, attempt by attempt. first_endpoint() picks the

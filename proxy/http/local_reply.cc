@@ -174,10 +174,11 @@ void build_local_reply(std::string& out, ProxyError e, std::string_view request_
   for (std::string_view p : parts) out += p;
 }
 
-void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close) {
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close,
+                    const FieldEdits* fields) {
   out.clear();
   const std::string_view location[] = {"Location: ", r.scheme, "://", r.host, r.target, "\r\n"};
-  put_local_head(out, r.status, location, 0, request_id, close);
+  put_local_head(out, r.status, location, 0, request_id, close, fields);
 }
 
 }  // namespace sluice

@@ -43,8 +43,10 @@ std::string_view error_name(ProxyError e);
 struct RedirectVerdict;
 class FieldEdits;
 
-// Writes a complete redirect response into `out` (replacing its contents).
-void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close);
+// Writes a complete redirect response into `out` (replacing its contents),
+// with the phases' `fields` (CORS) when any.
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close,
+                    const FieldEdits* fields = nullptr);
 
 // Writes a complete response into `out` (replacing its contents). `fields`
 // are the phases' own for this answer (WWW-Authenticate, CORS), when any.

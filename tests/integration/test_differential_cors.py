@@ -5,7 +5,8 @@ headers-more module, so its more_set_headers lines are written as
 "add_header ... always" (the same fields, on every status; the echo backend
 sends none of them, so replacing and adding agree). The preflight is
 answered before basic auth, as nginx's rewrite phase runs before its access
-phase."""
+phase; a force-ssl-redirect comes after it too (rewrite_by_lua runs after
+the rewrite module's `if`s), and its 308 carries the fields."""
 
 import os
 import sys
@@ -66,6 +67,14 @@ SERVERS = """
     }}
     server {{
         listen 127.0.0.1:{port};
+        server_name redirect.example;
+        location / {{
+            """ + cors_block(LISTED.replace("{", "{{").replace("}", "}}"), LIST_FIELDS) + """
+            return 308 https://redirect.example$request_uri;
+        }}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
         server_name auth.example;
         location / {{
             """ + cors_block(LISTED.replace("{", "{{").replace("}", "}}"), LIST_FIELDS) + """
@@ -101,6 +110,10 @@ class CorsAgainstNginx(unittest.TestCase):
              "metadata": {"name": "users", "namespace": "default"}, "stringData": {"auth": "u:{PLAIN}p\n"}},
             ing("any", "any.example", {A + "enable-cors": "true"}),
             ing("list", "list.example", LIST_ANNOTATIONS),
+            # lua_ingress.lua's force_ssl_redirect runs in rewrite_by_lua, after
+            # the template's `if`s: a preflight is still 204, and the 308
+            # carries the CORS fields like any other answer.
+            ing("redirect", "redirect.example", {**LIST_ANNOTATIONS, A + "force-ssl-redirect": "true"}),
             ing("auth", "auth.example", {**LIST_ANNOTATIONS, A + "auth-type": "basic", A + "auth-secret": "users",
                                          A + "auth-realm": "r"}),
         ]
@@ -146,6 +159,14 @@ class CorsAgainstNginx(unittest.TestCase):
         status, headers, _ = self.same("auth.example", "OPTIONS", "https://a.test")
         self.assertEqual((status, dict(headers).get("access-control-allow-origin")), (204, "https://a.test"))
         self.assertNotIn("www-authenticate", dict(headers))
+
+    def test_a_redirect_carries_the_cors_fields_and_a_preflight_comes_first(self):
+        status, headers, _ = self.same("redirect.example", origin="https://x.b.test")
+        self.assertEqual((status, dict(headers)["location"], dict(headers).get("access-control-allow-origin")),
+                         (308, "https://redirect.example/c?d=1", "https://x.b.test"))
+        self.assertEqual(self.same("redirect.example", "OPTIONS", "https://x.b.test")[0], 204)
+        status, headers, _ = self.same("redirect.example", "OPTIONS", "https://no.test")
+        self.assertEqual((status, dict(headers).get("access-control-allow-origin")), (308, None))
 
     def test_a_401_carries_the_cors_fields(self):
         status, headers, _ = self.same("auth.example", origin="https://a.test")

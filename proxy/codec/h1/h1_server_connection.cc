@@ -269,7 +269,8 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
 // connection may carry another request.
 asio::awaitable<bool> H1ServerConnection::send_local(Verdict verdict, bool close) {
   const bool redirect = verdict.kind == VerdictKind::redirect;
-  if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close);
+  if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close,
+                               &exchange_.local_reply_edits(ProxyError::none));
   else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail,
                          close, &exchange_.local_reply_edits(verdict.reply.error));
   transport_.set_deadline(worker_.config().downstream_write_timeout);
