@@ -55,6 +55,32 @@ std::vector<BasicCredential> parse_htpasswd(std::string_view text) {
   return users;
 }
 
+namespace {
+
+// auth/main.go's reading of auth-secret up to the Secret lookup: the
+// validator, cache.SplitMetaNamespaceKey, the Ingress's namespace by default.
+std::optional<std::pair<std::string, std::string>> secret_key(std::string_view value, const std::string& ingress_ns) {
+  if (value.empty() || !validates(basic_chars_re(), value, true)) return std::nullopt;
+  const std::string text = normalize_go_string(value);
+  const auto parts = split_go(text, '/');
+  if (parts.size() > 2) return std::nullopt;
+  std::string ns = parts.size() == 2 ? std::string(parts[0]) : std::string();
+  if (ns.empty()) ns = ingress_ns;
+  return std::pair{ns, std::string(parts.back())};
+}
+
+}  // namespace
+
+std::optional<std::string> auth_secret_reference(const k8s::Ingress& ingress) {
+  const auto& a = ingress.meta.annotations;
+  const auto type = a.find(std::string(nginx_annotation_prefix) + "auth-type");
+  const auto secret = a.find(std::string(nginx_annotation_prefix) + "auth-secret");
+  if (type == a.end() || secret == a.end()) return std::nullopt;
+  const auto key = secret_key(secret->second, ingress.meta.ns);
+  if (!key || key->first != ingress.meta.ns) return std::nullopt;  // cross-namespace: denied, never read
+  return key->first + "/" + key->second;
+}
+
 void read_basic_auth(AnnotationReader& reader, const AnnotationContext& context, const k8s::Ingress& ingress,
                      IngressAnnotations& out) {
   const auto type = reader.take("auth-type");
@@ -76,12 +102,9 @@ void read_basic_auth(AnnotationReader& reader, const AnnotationContext& context,
 
   if (!secret_name || secret_name->empty() || !validates(basic_chars_re(), *secret_name, true))
     return deny(reader, "auth-secret", "error reading secret name from annotation");
-  const std::string name_text = normalize_go_string(*secret_name);
-  const auto parts = split_go(name_text, '/');
-  if (parts.size() > 2) return deny(reader, "auth-secret", quoted(name_text) + " is not namespace/name");
-  std::string ns = parts.size() == 2 ? std::string(parts[0]) : std::string();
-  const std::string name(parts.back());
-  if (ns.empty()) ns = ingress.meta.ns;
+  const auto key = secret_key(*secret_name, ingress.meta.ns);
+  if (!key) return deny(reader, "auth-secret", quoted(*secret_name) + " is not namespace/name");
+  const auto& [ns, name] = *key;
   if (ns != ingress.meta.ns)  // allow-cross-namespace-resources is false by default
     return deny(reader, "auth-secret", "cross namespace usage of secrets is not allowed");
   const auto secret = context.store.find<k8s::Secret>(ns, name);
