@@ -1,6 +1,8 @@
 // The text form of a RoutePolicy (see policy.h).
 #include "common/model/policy.h"
 
+#include <openssl/sha.h>
+
 namespace sluice {
 namespace {
 
@@ -54,6 +56,58 @@ void append_rate_limit(std::string& out, const RateLimitPolicy& r) {
   out += ')';
 }
 
+void append_text(std::string& out, std::string_view text) {
+  out += std::to_string(text.size()) + ':';
+  out += text;
+}
+
+void append_ranges(std::string& out, std::string_view side, const std::vector<IpRange>& ranges) {
+  for (const IpRange& r : ranges) {
+    out += ' ';
+    out += side;
+    out += '(' + describe(r) + ')';
+  }
+}
+
+// A password hash is printed as its SHA-256: collision-resistant, so the
+// deduplication key still tells any two files apart, while /debug/snapshot
+// does not show the hashes themselves.
+std::string sha256_hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : digest) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+void append_basic_auth(std::string& out, const BasicAuthPolicy& auth) {
+  out += " basic-auth(";
+  append_text(out, auth.challenge);
+  for (const BasicCredential& c : auth.users) {
+    out += ',';
+    append_text(out, c.user);
+    out += "=sha256:" + sha256_hex(c.hash);
+  }
+  out += ')';
+}
+
+void append_cors(std::string& out, const CorsPolicy& cors) {
+  out += " cors(";
+  if (cors.any_origin) out += '*';
+  for (const CorsOrigin& o : cors.origins) {
+    out += ",origin=";
+    append_text(out, o.prefix);
+    if (o.wildcard) out += "*";
+    append_text(out, o.suffix);
+  }
+  out += ')';
+  append_edits(out, "cors", cors.fields);
+}
+
 }  // namespace
 
 std::string describe(const RoutePolicy& policy) {
@@ -80,6 +134,11 @@ std::string describe(const RoutePolicy& policy) {
   if (policy.max_body_bytes) out += " max-body=" + std::to_string(*policy.max_body_bytes);
   if (policy.upstream) append_upstream(out, *policy.upstream);
   if (policy.rate_limit) append_rate_limit(out, *policy.rate_limit);
+  append_ranges(out, "deny", policy.source_ranges.deny);
+  append_ranges(out, "allow", policy.source_ranges.allow);
+  if (policy.basic_auth) append_basic_auth(out, *policy.basic_auth);
+  if (policy.satisfy_any) out += " satisfy-any";
+  if (policy.cors) append_cors(out, *policy.cors);
   return out.empty() ? "none" : out.substr(1);
 }
 

@@ -3,6 +3,9 @@
 #include "proxy/http/decide.h"
 
 #include "proxy/policy/block_list.h"
+#include "proxy/policy/basic_auth.h"
+#include "proxy/policy/cors.h"
+#include "proxy/policy/source_ranges.h"
 #include "proxy/policy/ssl_redirect.h"
 #include "proxy/policy/url_redirect.h"
 
@@ -32,6 +35,15 @@ Verdict check_body_size(const RequestView& request, std::uint64_t limit) {
   if (limit != 0 && request.content_length > limit)
     return Verdict::respond(Phase::route, ProxyError::body_too_large, {}, true);
   return Verdict::proceed(Phase::route);
+// access, with `satisfy any`: nginx's access phase lets the request through
+// at the first handler that allows it (the allow list, then auth_basic);
+// when none does, a 401 from auth_basic wins over the list's 403.
+Verdict check_any_access(const RoutePolicy& policy, const RequestView& request, const ConnectionFacts& connection) {
+  const RangeMatch ranges = match_source_ranges(policy.source_ranges, connection.client_address);
+  if (ranges == RangeMatch::allowed) return Verdict::proceed(Phase::access);
+  if (policy.basic_auth) return check_basic_auth(*policy.basic_auth, request);
+  if (ranges == RangeMatch::denied) return Verdict::respond(Phase::access, ProxyError::forbidden);
+  return Verdict::proceed(Phase::access);
 }
 
 // upstream_request, before any wait: a backend with nothing to send to.
@@ -46,6 +58,18 @@ Verdict server_redirect(const RoutePolicy& policy, const RequestView& request, c
   Verdict v = www_redirect(policy, request, connection);
   if (v.kind != VerdictKind::continue_) return v;
   return app_root_redirect(policy, request, connection);
+}
+
+// The access phase's allow and deny lists and basic auth (nginx's
+// ngx_http_access_module and auth_basic, combined by `satisfy`).
+Verdict check_client(const RoutePolicy& policy, const RequestView& request, const ConnectionFacts& connection) {
+  if (policy.satisfy_any) return check_any_access(policy, request, connection);
+  if (!policy.source_ranges.empty()) {
+    Verdict v = check_source_ranges(policy.source_ranges, connection);
+    if (v.kind != VerdictKind::continue_) return v;
+  }
+  if (policy.basic_auth) return check_basic_auth(*policy.basic_auth, request);
+  return Verdict::proceed(Phase::access);
 }
 
 }  // namespace
@@ -94,12 +118,19 @@ Decision decide(const RequestView& request, const RouteTable* table, const Conne
   }
   d.verdict = check_access(*d.policy);
   if (d.verdict.kind != VerdictKind::continue_) return d;
+  if (d.policy->cors) {  // the preflight is answered in the rewrite phase, before any auth
+    d.cors_allow_origin = cors_allow_origin(*d.policy->cors, request);
+    d.verdict = cors_preflight(request, d.cors_allow_origin);
+    if (d.verdict.kind != VerdictKind::continue_) return d;
+  }
   d.verdict = ssl_redirect(*d.policy, request, connection);
   if (d.verdict.kind != VerdictKind::continue_) return d;
   if (blocks) {
     d.verdict = check_blocked_address(settings, connection);
     if (d.verdict.kind != VerdictKind::continue_) return d;
   }
+  d.verdict = check_client(*d.policy, request, connection);
+  if (d.verdict.kind != VerdictKind::continue_) return d;
   d.verdict = check_backend(*d.match.backend);
   return d;
 }

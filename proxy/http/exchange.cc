@@ -2,6 +2,7 @@
 #include "proxy/http/exchange.h"
 
 #include "common/coarse_clock.h"
+#include "common/model/ip_network.h"
 #include "proxy/policy/forwarded_headers.h"
 #include "proxy/proxy_config.h"
 
@@ -17,6 +18,7 @@ constexpr std::size_t max_request_id_bytes = 200;
 Exchange::Exchange(ExchangeServices services, const ConnectionFacts& connection)
     : services_(services), connection_(connection), retry_(services.retry_policy) {
   request_id_.reserve(64);
+  cors_origin_.reserve(64);
   record_.tls = connection.tls;
   timeouts_ = {services.config.upstream_connect_timeout, services.config.upstream_read_timeout,
                services.config.upstream_read_timeout};
@@ -35,6 +37,7 @@ void Exchange::reset() {
   generated_id_ = false;
   request_edits_.reset();
   response_edits_.reset();
+  cors_origin_.clear();
   backend_state_ = nullptr;
   endpoint_ = 0;
   pick_.tried.clear();
@@ -82,9 +85,14 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
   // The real-IP rules run first, as nginx's realip module does in its
   // post-read phase: every later phase sees the client they name.
   ConnectionFacts seen = connection_;
-  if (table && table->settings().client_address.real_ip)
+  if (table && table->settings().client_address.real_ip) {
     seen.client_ip = real_client_address(table->settings().client_address, connection_.client_ip, request.headers,
                                          client_text_);
+    // The allow and deny lists and the rate limits judge that client too
+    // (nginx's $remote_addr and $binary_remote_addr after realip).
+    seen.client_address = parse_client_address(seen.client_ip).value_or(ClientAddress{});
+    if (auto key = parse_ip_address(seen.client_ip)) seen.client_key = key->bytes;
+  }
   // use-forwarded-headers: $pass_access_scheme is the client's
   // X-Forwarded-Proto, which is what ssl-redirect asks (lua_ingress.lua).
   if (table && table->settings().client_address.use_forwarded_headers && request.headers) {
@@ -101,8 +109,9 @@ const Decision& Exchange::begin(const RequestView& request, const RequestFacts& 
     // One branch for a route without limits. After the redirects, as
     // nginx's preaccess phase follows its rewrite phase.
     if (decision_.policy->rate_limit && decision_.verdict.kind == VerdictKind::continue_)
-      apply_rate_limit(*decision_.policy->rate_limit);
+      apply_rate_limit(*decision_.policy->rate_limit, seen.client_key);
   }
+  cors_origin_.assign(decision_.cors_allow_origin);
   return decision_;
 }
 
@@ -115,16 +124,30 @@ void Exchange::apply_route_upstream(const RoutePolicy& policy) {
 
 // The worker's buckets, on the coarse clock (nginx reads its own cached
 // millisecond clock too).
-void Exchange::apply_rate_limit(const RateLimitPolicy& policy) {
+void Exchange::apply_rate_limit(const RateLimitPolicy& policy, const std::array<std::uint8_t, 16>& client) {
   if (!services_.rate_limiter) return;
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(coarse_steady_now().time_since_epoch());
-  const ProxyError e = services_.rate_limiter->admit(policy, connection_.client_address, now.count(), limit_held_);
+  const ProxyError e = services_.rate_limiter->admit(policy, client, now.count(), limit_held_);
   if (e != ProxyError::none) decision_.verdict = Verdict::respond(Phase::access, e);
+// nginx.tmpl's more_set_headers: the fields replace the backend's.
+void Exchange::add_cors_fields(FieldEdits& edits) const {
+  if (cors_origin_.empty() || !decision_.policy || !decision_.policy->cors) return;
+  edits.add_list(decision_.policy->cors->fields);
+  edits.add(HeaderEditOp::set, "Access-Control-Allow-Origin", cors_origin_);
+}
+
+const FieldEdits& Exchange::local_reply_edits(ProxyError error) {
+  response_edits_.reset();
+  add_cors_fields(response_edits_);
+  if (error == ProxyError::unauthorized && decision_.policy && decision_.policy->basic_auth)
+    response_edits_.add(HeaderEditOp::set, "WWW-Authenticate", decision_.policy->basic_auth->challenge);
+  return response_edits_;
 }
 
 const FieldEdits& Exchange::response_edits() {
   response_edits_.reset(decision_.policy ? std::span<const HeaderEdit>(decision_.policy->headers.response)
                                          : std::span<const HeaderEdit>());
+  add_cors_fields(response_edits_);
   const ProxySettings* settings = snapshot_ ? &snapshot_.table().settings() : nullptr;
   apply_hsts(decision_.policy, connection_.tls, default_hsts(settings, services_.config.hsts), response_edits_,
              hsts_value_);

@@ -94,6 +94,10 @@ class Exchange {
   const UpstreamTimeouts& upstream_timeouts() const { return timeouts_; }
   // response_headers: edits for the head sent to the client.
   const FieldEdits& response_edits();
+  // The phases' fields for a local reply with `error`, or a redirect (none):
+  // WWW-Authenticate for a 401, the CORS fields when the route's CORS allows
+  // the Origin (nginx's header filters add them to its own answers too).
+  const FieldEdits& local_reply_edits(ProxyError error);
 
   // upstream_request, attempt by attempt. first_endpoint() picks the
   // endpoint of the first attempt (the load balancer, on the worker's
@@ -120,7 +124,8 @@ class Exchange {
 
  private:
   void apply_route_upstream(const RoutePolicy& policy);
-  void apply_rate_limit(const RateLimitPolicy& policy);
+  void apply_rate_limit(const RateLimitPolicy& policy, const std::array<std::uint8_t, 16>& client);
+  void add_cors_fields(FieldEdits& edits) const;
 
   ExchangeServices services_;
   ConnectionFacts connection_;
@@ -133,6 +138,9 @@ class Exchange {
   HstsValue hsts_value_;
   std::string_view client_ip_;       // connection_.client_ip or client_text_
   ClientAddressText client_text_;
+  // Access-Control-Allow-Origin, copied: the request head it came from may
+  // be reused by the time the response head is written. Empty: no CORS.
+  std::string cors_origin_;
   BackendState* backend_state_ = nullptr;  // the worker's, for the pinned snapshot's backend
   std::uint32_t endpoint_ = 0;             // the attempt's, in its backend
   PickContext pick_{};

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 
+#include "proxy/http/field_edits.h"
 #include "proxy/http/phase.h"
 
 namespace sluice {
@@ -34,6 +35,9 @@ int status_for(ProxyError e) {
     case ProxyError::upstream_bad_response:
     case ProxyError::dns_failed: return 502;
     case ProxyError::upstream_timeout: return 504;
+    case ProxyError::forbidden: return 403;
+    case ProxyError::unauthorized: return 401;
+    case ProxyError::cors_preflight: return 204;
   }
   return 500;
 }
@@ -63,6 +67,9 @@ std::string_view describe(ProxyError e) {
     case ProxyError::connection_limited_429: return "too many concurrent requests from this address";
     case ProxyError::blocked: return "the client, its user agent or its referer is blocked";
     case ProxyError::shutting_down: return "the proxy is shutting down";
+    case ProxyError::forbidden: return "this client address may not use this Ingress";
+    case ProxyError::unauthorized: return "this Ingress asks for a user and password";
+    case ProxyError::cors_preflight: return "CORS preflight";
   }
   return "error";
 }
@@ -71,6 +78,7 @@ std::string_view reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 300: return "Multiple Choices";
+    case 204: return "No Content";
     case 301: return "Moved Permanently";
     case 302: return "Found";
     case 303: return "See Other";
@@ -79,6 +87,7 @@ std::string_view reason_phrase(int status) {
     case 307: return "Temporary Redirect";
     case 308: return "Permanent Redirect";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 408: return "Request Timeout";
@@ -119,6 +128,9 @@ std::string_view error_name(ProxyError e) {
     case ProxyError::connection_limited_429: return "connection_limited_429";
     case ProxyError::blocked: return "blocked";
     case ProxyError::shutting_down: return "shutting_down";
+    case ProxyError::forbidden: return "forbidden";
+    case ProxyError::unauthorized: return "unauthorized";
+    case ProxyError::cors_preflight: return "cors_preflight";
   }
   return "unknown";
 }
@@ -130,9 +142,10 @@ std::string_view decimal(char (&buf)[24], std::uint64_t v) {
 }
 
 // The head every local answer shares; `extra` are its own fields' pieces,
-// ending in CRLF. Appends to `out`.
+// ending in CRLF, and `fields` the phases'. Appends to `out`.
 void put_local_head(std::string& out, int status, std::span<const std::string_view> extra,
-                    std::size_t content_length, std::string_view request_id, bool close) {
+                    std::size_t content_length, std::string_view request_id, bool close,
+                    const FieldEdits* fields = nullptr) {
   char digits[24];
   out += "HTTP/1.1 ";
   out += decimal(digits, static_cast<std::uint64_t>(status));
@@ -140,6 +153,14 @@ void put_local_head(std::string& out, int status, std::span<const std::string_vi
   out += reason_phrase(status);
   out += "\r\nServer: sluice\r\n";
   for (std::string_view piece : extra) out += piece;
+  if (fields) {
+    fields->for_each_added([&out](std::string_view name, std::string_view value) {
+      out += name;
+      out += ": ";
+      out += value;
+      out += "\r\n";
+    });
+  }
   out += "Content-Length: ";
   out += decimal(digits, content_length);
   out += "\r\nX-Request-ID: ";
@@ -153,8 +174,14 @@ void put_local_head(std::string& out, int status, std::span<const std::string_vi
 // measured first and written after the head into the same string, whose
 // capacity the connection reuses: a local reply allocates nothing once warm.
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
-                       std::string_view detail, bool close) {
+                       std::string_view detail, bool close, const FieldEdits* fields) {
   const int status = status_for(e);
+  out.clear();
+  if (status == 204) {  // nginx.tmpl's CORS preflight: its own Content-Type, no body
+    const std::string_view content_type[] = {"Content-Type: text/plain charset=UTF-8\r\n"};
+    put_local_head(out, status, content_type, 0, request_id, close, fields);
+    return;
+  }
   char digits[24];
   const std::string_view parts[] = {decimal(digits, static_cast<std::uint64_t>(status)), " ",
                                     reason_phrase(status), ": ", describe(e),
@@ -162,26 +189,26 @@ void build_local_reply(std::string& out, ProxyError e, std::string_view request_
                                     "\nrequest id: ", request_id, "\n"};
   std::size_t body_size = 0;
   for (std::string_view p : parts) body_size += p.size();
-  out.clear();
   const std::string_view content_type[] = {"Content-Type: text/plain; charset=utf-8\r\n"};
-  put_local_head(out, status, content_type, body_size, request_id, close);
+  put_local_head(out, status, content_type, body_size, request_id, close, fields);
   for (std::string_view p : parts) out += p;
 }
 
 // A 304 has no body whatever `return` says (RFC 9110 15.4.5), as nginx sends it.
-void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close) {
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close,
+                    const FieldEdits* fields) {
   out.clear();
   if (r.text_body) {
     const std::string_view body = r.status == 304 ? std::string_view{} : r.target;
     const std::string_view content_type[] = {"Content-Type: text/html\r\n"};
-    put_local_head(out, r.status, content_type, body.size(), request_id, close);
+    put_local_head(out, r.status, content_type, body.size(), request_id, close, fields);
     out += body;
     return;
   }
   const bool whole = r.scheme.empty();
   const std::string_view location[] = {"Location: ", r.scheme, whole ? "" : "://", r.host,
                                        r.port.empty() ? "" : ":", r.port, r.target, "\r\n"};
-  put_local_head(out, r.status, location, 0, request_id, close);
+  put_local_head(out, r.status, location, 0, request_id, close, fields);
 }
 
 }  // namespace sluice

@@ -32,6 +32,9 @@ enum class ProxyError {
   connection_limited,    // 503: limit-connections (limit-conn-status-code 503)
   connection_limited_429,  // 429: the same with limit-conn-status-code 429
   blocked,               // 403: the ConfigMap's block-cidrs, block-user-agents or block-referers
+  forbidden,             // 403: the client's address is denied (allow/deny source ranges)
+  unauthorized,          // 401: basic auth wants (other) credentials
+  cors_preflight,        // 204: a CORS preflight, answered by the proxy (not an error)
   shutting_down,         // 503
 };
 inline constexpr std::size_t proxy_error_count = static_cast<std::size_t>(ProxyError::shutting_down) + 1;
@@ -43,12 +46,17 @@ std::string_view describe(ProxyError e);
 std::string_view error_name(ProxyError e);
 
 struct RedirectVerdict;
+class FieldEdits;
 
-// Writes a complete redirect response into `out` (replacing its contents).
-void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close);
+// Writes a complete redirect response into `out` (replacing its contents),
+// with the phases' `fields` (CORS) when any.
+void build_redirect(std::string& out, const RedirectVerdict& r, std::string_view request_id, bool close,
+                    const FieldEdits* fields = nullptr);
 
-// Writes a complete response into `out` (replacing its contents).
+// Writes a complete response into `out` (replacing its contents). `fields`
+// are the phases' own for this answer (WWW-Authenticate, CORS), when any.
+// A 204 has no body.
 void build_local_reply(std::string& out, ProxyError e, std::string_view request_id,
-                       std::string_view detail, bool close);
+                       std::string_view detail, bool close, const FieldEdits* fields = nullptr);
 
 }  // namespace sluice

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/model/ip_range.h"
 #include "proxy/http/header_list.h"
 
 namespace sluice {
@@ -43,7 +44,10 @@ struct RequestView {
 struct ConnectionFacts {
   bool tls = false;
   std::string_view client_ip;
-  std::array<std::uint8_t, 16> client_address{};  // IPv4 mapped into IPv6 (rate limits' key)
+  // client_ip parsed once per connection (allow and deny lists compare it
+  // per request); the one place a real-IP source would replace it too.
+  ClientAddress client_address;
+  std::array<std::uint8_t, 16> client_key{};  // the peer, IPv4 mapped into IPv6 (rate limits' key)
   std::uint64_t max_body_bytes = 0;  // the listener's --max-body-bytes, for routes that set none; 0: none
   std::string_view port;  // the listener's (nginx's $server_port)
 };

@@ -159,4 +159,37 @@ def assert_same_upstream(test, sluice_port, nginx_port, path, headers=None,
     ours = upstream_view(sluice_port, path, headers, names)
     theirs = upstream_view(nginx_port, path, headers, names)
     test.assertEqual(ours, theirs, f"GET {path} {headers}: sluice (left) vs nginx (right)")
+def answer_from(source_ip, port, method, path, headers=None, names=None):
+    """answer(), from the loopback address `source_ip` (any of 127.0.0.0/8 on
+    Linux), for allow and deny lists. What the echo backend saw is its URI
+    and its Authorization fields (basic auth must not pass them on), or None
+    for a local answer."""
+    import http.client
+    import json
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=h.DEFAULT_TIMEOUT,
+                                      source_address=(source_ip, 0))
+    try:
+        hdrs = {"Accept": "application/json", **(headers or {})}
+        conn.putrequest(method, path, skip_host="Host" in hdrs, skip_accept_encoding=True)
+        for k, v in hdrs.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        resp = conn.getresponse()
+        body = resp.read()
+        response = h.Response(resp.status, resp.reason, resp.getheaders(), body)
+    finally:
+        conn.close()
+    seen = None
+    if resp.status < 300 and body.startswith(b"{"):
+        echo = json.loads(body)
+        seen = {"uri": echo.get("uri"),
+                "authorization": [v for k, v in echo.get("headers", []) if k.lower() == "authorization"]}
+    return response.status, visible_headers(response, names), seen
+
+
+def assert_same_from(test, source_ip, sluice_port, nginx_port, method, path, headers=None, names=None):
+    """assert_same() from `source_ip` (see answer_from)."""
+    ours = answer_from(source_ip, sluice_port, method, path, headers, names)
+    theirs = answer_from(source_ip, nginx_port, method, path, headers, names)
+    test.assertEqual(ours, theirs, f"{source_ip} {method} {path} {headers}: sluice (left) vs nginx (right)")
     return ours

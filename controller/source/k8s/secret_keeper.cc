@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "controller/coroutine_end.h"
 #include "controller/source/k8s/reflector.h"
+#include "controller/translate/annotations/annotation_groups.h"
 #include "controller/translate/class_selection.h"
 
 namespace sluice::controller {
@@ -29,6 +30,7 @@ std::set<std::string> referenced_secrets(const ObjectStore& store, const Transla
     if (!classes.is_ours(*ing)) continue;  // another controller's Secrets stay out
     for (const k8s::IngressTls& tls : ing->tls)
       if (!tls.secret_name.empty()) keys.insert(ing->meta.ns + "/" + tls.secret_name);
+    if (auto auth = auth_secret_reference(*ing)) keys.insert(std::move(*auth));
   }
   if (options.default_ssl_certificate.find('/') != std::string::npos) keys.insert(options.default_ssl_certificate);
   return keys;

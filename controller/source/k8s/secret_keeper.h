@@ -20,8 +20,8 @@
 namespace sluice::controller {
 
 // Keys ("namespace/name") of every Secret a served Ingress or a flag
-// references: spec.tls[].secretName (in the Ingress's namespace) and
-// --default-ssl-certificate. Pure. Policies that read Secrets (basic-auth
+// references: spec.tls[].secretName (in the Ingress's namespace), the
+// auth-secret of basic auth, and --default-ssl-certificate. Pure. Policies that read Secrets (basic-auth
 // files, CA bundles, client certificates) add their references here, and
 // the keeper then fetches them by name with nothing else to change.
 std::set<std::string> referenced_secrets(const ObjectStore& store, const TranslatorOptions& options);

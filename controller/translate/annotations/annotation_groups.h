@@ -26,4 +26,20 @@ void read_hosts_annotations(AnnotationReader& reader, const AnnotationContext& c
 void read_limit_annotations(AnnotationReader& reader, const AnnotationContext& context, const k8s::ObjectMeta& meta,
                             IngressAnnotations& out);
 
+// access_annotations.cc: allowlist-/whitelist-/denylist-source-range, satisfy, then
+// basic_auth_annotations.cc's auth-type, auth-secret, auth-secret-type, auth-realm.
+void read_access_annotations(AnnotationReader& reader, const AnnotationContext& context,
+                             const k8s::Ingress& ingress, IngressAnnotations& out);
+void read_basic_auth(AnnotationReader& reader, const AnnotationContext& context, const k8s::Ingress& ingress,
+                     IngressAnnotations& out);
+// The "namespace/name" of the Secret an Ingress's auth-type and auth-secret
+// would read (same namespace only), for the Secret keeper to fetch; nullopt
+// without both annotations or when the reader would deny before the lookup.
+std::optional<std::string> auth_secret_reference(const k8s::Ingress& ingress);
+// An htpasswd text as nginx's auth_basic_user_file reads it (exposed for tests).
+std::vector<BasicCredential> parse_htpasswd(std::string_view text);
+
+// cors_annotations.cc: enable-cors and the cors-* keys.
+void read_cors_annotations(AnnotationReader& reader, const AnnotationContext& context, IngressAnnotations& out);
+
 }  // namespace sluice::controller

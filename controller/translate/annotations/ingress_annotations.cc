@@ -25,6 +25,8 @@ IngressAnnotations read_annotations(const k8s::Ingress& ingress, const Annotatio
   read_rewrite_annotations(reader, context, out);
   read_hosts_annotations(reader, context, out);
   read_limit_annotations(reader, context, ingress.meta, out);
+  read_access_annotations(reader, context, ingress, out);
+  read_cors_annotations(reader, context, out);
   out.issues = std::move(reader).finish();
   out.policy.denied = std::any_of(out.issues.begin(), out.issues.end(), [](const AnnotationIssue& i) {
     return i.effect == IssueEffect::location_denied;

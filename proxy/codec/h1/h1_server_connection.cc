@@ -44,8 +44,10 @@ H1ServerConnection::H1ServerConnection(Worker& worker, tcp::socket socket, const
       transport_(std::move(socket), tls, worker.mutable_stats()),
       client_ip_(client_address(peer)),
       exchange_(worker.exchange_services(),
-                ConnectionFacts{tls != nullptr, client_ip_, address_bytes(peer), worker.config().max_body_bytes,
-                                tls ? worker.tls_port() : worker.listen_port()}) {
+                ConnectionFacts{.tls = tls != nullptr, .client_ip = client_ip_,
+                                .client_address = parse_client_address(client_ip_).value_or(ClientAddress{}),
+                                .client_key = address_bytes(peer), .max_body_bytes = worker.config().max_body_bytes,
+                                .port = tls ? worker.tls_port() : worker.listen_port()}) {
   const auto& cfg = worker.config();
   // No body limit while the head is read: the route's (or the listener's)
   // is known only after decide(), and it is set then.
@@ -289,8 +291,10 @@ asio::awaitable<bool> H1ServerConnection::read_request_head() {
 // connection may carry another request.
 asio::awaitable<bool> H1ServerConnection::send_local(Verdict verdict, bool close) {
   const bool redirect = verdict.kind == VerdictKind::redirect;
-  if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close);
-  else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail, close);
+  if (redirect) build_redirect(downstream_head_, verdict.redirect, exchange_.ensure_request_id(), close,
+                               &exchange_.local_reply_edits(ProxyError::none));
+  else build_local_reply(downstream_head_, verdict.reply.error, exchange_.ensure_request_id(), verdict.reply.detail,
+                         close, &exchange_.local_reply_edits(verdict.reply.error));
   transport_.set_deadline(worker_.config().downstream_write_timeout);
   auto [ec, n] = co_await transport_.write({asio::buffer(downstream_head_), {}});
   exchange_.record().response_bytes += n;

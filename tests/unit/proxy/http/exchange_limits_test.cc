@@ -148,7 +148,7 @@ TEST_CASE("limits answer in the access phase, after redirects, and a finished re
           "[exchange][limits]") {
   Fixture f;
   ConnectionFacts facts{false, "192.0.2.7"};
-  facts.client_address = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7};
+  facts.client_key = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7};
   Exchange a(f.services(), facts);
   Exchange b(f.services(), facts);
   a.reset();
