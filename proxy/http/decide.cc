@@ -35,6 +35,8 @@ Verdict check_body_size(const RequestView& request, std::uint64_t limit) {
   if (limit != 0 && request.content_length > limit)
     return Verdict::respond(Phase::route, ProxyError::body_too_large, {}, true);
   return Verdict::proceed(Phase::route);
+}
+
 // access, with `satisfy any`: nginx's access phase lets the request through
 // at the first handler that allows it (the allow list, then auth_basic);
 // when none does, a 401 from auth_basic wins over the list's 403.

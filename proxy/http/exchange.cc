@@ -129,6 +129,8 @@ void Exchange::apply_rate_limit(const RateLimitPolicy& policy, const std::array<
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(coarse_steady_now().time_since_epoch());
   const ProxyError e = services_.rate_limiter->admit(policy, client, now.count(), limit_held_);
   if (e != ProxyError::none) decision_.verdict = Verdict::respond(Phase::access, e);
+}
+
 // nginx.tmpl's more_set_headers: the fields replace the backend's.
 void Exchange::add_cors_fields(FieldEdits& edits) const {
   if (cors_origin_.empty() || !decision_.policy || !decision_.policy->cors) return;

@@ -15,7 +15,7 @@ ProxyError connection_error(const RateLimitPolicy& p) {
   return p.connection_status == 429 ? ProxyError::connection_limited_429 : ProxyError::connection_limited;
 }
 
-std::size_t slot_hash(std::uint64_t zone, const ClientAddress& a) {
+std::size_t slot_hash(std::uint64_t zone, const RateLimitKey& a) {
   std::uint64_t h = zone ^ 0x9e3779b97f4a7c15ull;
   for (std::uint8_t b : a) h = (h ^ b) * 1099511628211ull;
   return static_cast<std::size_t>(h ^ (h >> 29));
@@ -23,7 +23,7 @@ std::size_t slot_hash(std::uint64_t zone, const ClientAddress& a) {
 
 }  // namespace
 
-bool in_range(const CidrRange& range, const ClientAddress& address) {
+bool in_range(const CidrRange& range, const RateLimitKey& address) {
   int bits = range.prefix_bits;
   for (std::size_t i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
     const auto mask = static_cast<std::uint8_t>(bits >= 8 ? 0xff : 0xff00 >> bits);
@@ -52,7 +52,7 @@ void LeakyBucket::take(std::int64_t now_ms, std::int64_t excess) {
 
 RateLimiter::RateLimiter(std::size_t capacity) : capacity_(std::bit_ceil(std::max<std::size_t>(capacity, probe_window))) {}
 
-RateLimiter::Entry* RateLimiter::find_or_claim(std::uint64_t zone, const ClientAddress& client, std::int64_t now_ms,
+RateLimiter::Entry* RateLimiter::find_or_claim(std::uint64_t zone, const RateLimitKey& client, std::int64_t now_ms,
                                                bool& created) {
   created = false;
   if (!slots_) slots_ = std::make_unique<Entry[]>(capacity_);
@@ -80,7 +80,7 @@ RateLimiter::Entry* RateLimiter::find_or_claim(std::uint64_t zone, const ClientA
 // is charged, as ngx_http_limit_req_account does: a refused request costs
 // no bucket anything. A client not yet in the table passes with an empty
 // bucket, as nginx's new node does (excess 0): burst + 1 at once.
-ProxyError RateLimiter::admit(const RateLimitPolicy& policy, const ClientAddress& client, std::int64_t now_ms,
+ProxyError RateLimiter::admit(const RateLimitPolicy& policy, const RateLimitKey& client, std::int64_t now_ms,
                               Entry*& held) {
   held = nullptr;
   for (const CidrRange& range : policy.allowlist)

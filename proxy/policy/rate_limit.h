@@ -16,9 +16,9 @@ namespace sluice {
 
 // A client address as 16 bytes, IPv4 mapped into IPv6 (::ffff:a.b.c.d), as
 // CidrRange holds them.
-using ClientAddress = std::array<std::uint8_t, 16>;
+using RateLimitKey = std::array<std::uint8_t, 16>;
 
-bool in_range(const CidrRange& range, const ClientAddress& address);
+bool in_range(const CidrRange& range, const RateLimitKey& address);
 
 // One leaky bucket of limit_req: `excess` requests above the rate, in
 // thousandths, drained at the rate; a request that would take it past the
@@ -42,7 +42,7 @@ class RateLimiter {
  public:
   struct Entry {
     std::uint64_t zone = 0;
-    ClientAddress address{};
+    RateLimitKey address{};
     LeakyBucket rps;
     LeakyBucket rpm;
     std::uint32_t active = 0;  // requests in progress (limit-connections)
@@ -62,14 +62,14 @@ class RateLimiter {
   // ProxyError::none, `held` is the slot whose count the request raised
   // (null when limit-connections is unset or the client is allow-listed):
   // pass it to release() when the request ends.
-  ProxyError admit(const RateLimitPolicy& policy, const ClientAddress& client, std::int64_t now_ms, Entry*& held);
+  ProxyError admit(const RateLimitPolicy& policy, const RateLimitKey& client, std::int64_t now_ms, Entry*& held);
   static void release(Entry*& held);
 
   // How many keys are tracked (for tests).
   std::size_t size_for_test() const;
 
  private:
-  Entry* find_or_claim(std::uint64_t zone, const ClientAddress& client, std::int64_t now_ms, bool& created);
+  Entry* find_or_claim(std::uint64_t zone, const RateLimitKey& client, std::int64_t now_ms, bool& created);
 
   std::size_t capacity_;
   std::unique_ptr<Entry[]> slots_;  // allocated at the first limited request

@@ -48,7 +48,8 @@ class ConfigMapLive(unittest.TestCase):
             ],
             "config.yaml": [config_map("config", {})],
         })
-        self.proxy = h.start_proxy(self, self.dir, args=["--configmap", "sluice/config"])
+        # One worker: each fresh client connection lands on the same upstream pool.
+        self.proxy = h.start_proxy(self, self.dir, args=["--configmap", "sluice/config", "--workers", "1"])
 
     def apply(self, data, marker):
         """Rewrites the ConfigMap and waits for the snapshot that has `marker` in its dump."""

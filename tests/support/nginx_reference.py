@@ -159,6 +159,9 @@ def assert_same_upstream(test, sluice_port, nginx_port, path, headers=None,
     ours = upstream_view(sluice_port, path, headers, names)
     theirs = upstream_view(nginx_port, path, headers, names)
     test.assertEqual(ours, theirs, f"GET {path} {headers}: sluice (left) vs nginx (right)")
+    return ours
+
+
 def answer_from(source_ip, port, method, path, headers=None, names=None):
     """answer(), from the loopback address `source_ip` (any of 127.0.0.0/8 on
     Linux), for allow and deny lists. What the echo backend saw is its URI

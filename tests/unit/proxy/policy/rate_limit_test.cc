@@ -9,7 +9,7 @@ using namespace sluice;
 
 namespace {
 
-ClientAddress v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+RateLimitKey v4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
   return {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d};
 }
 
@@ -22,7 +22,7 @@ RateLimitPolicy rps(std::uint32_t rate, std::uint32_t burst) {
 }
 
 // How many of `n` requests at `now_ms` pass.
-int admitted(RateLimiter& limiter, const RateLimitPolicy& p, const ClientAddress& client, std::int64_t now_ms,
+int admitted(RateLimiter& limiter, const RateLimitPolicy& p, const RateLimitKey& client, std::int64_t now_ms,
              int n) {
   int ok = 0;
   for (int i = 0; i < n; ++i) {
@@ -163,6 +163,6 @@ TEST_CASE("CIDR ranges match by prefix, IPv4 mapped", "[rate_limit]") {
   CHECK_FALSE(in_range(CidrRange{v4(192, 168, 1, 0), 96 + 25}, v4(192, 168, 1, 128)));
   CHECK(in_range(CidrRange{{}, 0}, v4(1, 2, 3, 4)));  // ::/0
   CHECK(in_range(CidrRange{v4(1, 2, 3, 4), 128}, v4(1, 2, 3, 4)));
-  ClientAddress v6{0x20, 0x01, 0x0d, 0xb8};
+  RateLimitKey v6{0x20, 0x01, 0x0d, 0xb8};
   CHECK_FALSE(in_range(CidrRange{v4(0, 0, 0, 0), 96}, v6));
 }
