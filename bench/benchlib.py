@@ -357,7 +357,7 @@ class Sluice:
         kill(self.proc)
 
 
-def bench_manifests(directory, upstream_port, service_name="upstream", tls_secret=None):
+def bench_manifests(directory, upstream_port, service_name="upstream", tls_secret=None, tls_annotations=None):
     """IngressClass, Service+EndpointSlice to 127.0.0.1:upstream_port, an Ingress for "/" on
     every host; with tls_secret (a Secret object), also one for host localhost with spec.tls."""
     objects = [{"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
@@ -366,7 +366,8 @@ def bench_manifests(directory, upstream_port, service_name="upstream", tls_secre
                *h.backend_objects(service_name, upstream_port),
                h.ingress("bench", [(None, [("/", "Prefix", service_name, 80)])])]
     if tls_secret:
-        tls = h.ingress("bench-tls", [("localhost", [("/", "Prefix", service_name, 80)])])
+        tls = h.ingress("bench-tls", [("localhost", [("/", "Prefix", service_name, 80)])],
+                        annotations=tls_annotations)
         tls["spec"]["tls"] = [{"hosts": ["localhost"], "secretName": tls_secret["metadata"]["name"]}]
         objects += [tls_secret, tls]
     h.write_manifests(directory, {"bench.yaml": objects})

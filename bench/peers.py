@@ -21,7 +21,8 @@ NGINX_FORWARDING = """
 """
 
 
-def nginx_config(directory, listen_port, upstream_port, tls_port=None, cert=None, key=None):
+def nginx_config(directory, listen_port, upstream_port, tls_port=None, cert=None, key=None,
+                 location_extra="", http_extra=""):
     user = "user root;" if os.geteuid() == 0 else ""
     tls = ""
     if tls_port:
@@ -50,6 +51,7 @@ http {{
   keepalive_timeout 75s;
   keepalive_requests 1000000;   # sluice and HAProxy never close a busy keep-alive connection
   map $http_x_request_id $req_id {{ default $http_x_request_id; "" $request_id; }}
+  {http_extra}
   upstream backend {{
     server 127.0.0.1:{upstream_port};
     keepalive 1024;             # enough idle upstream connections for 1,000 clients
@@ -58,7 +60,7 @@ http {{
   }}
   server {{
     listen 127.0.0.1:{listen_port} backlog=4096;{tls}
-    location / {{
+    location / {{{location_extra}
       proxy_pass http://backend;
       proxy_http_version 1.1;{NGINX_FORWARDING}
       # Stream responses as sluice does (ingress-nginx's default), 16 KiB at a time.
@@ -108,14 +110,14 @@ backend be
 class Nginx:
     name = "nginx"
 
-    def __init__(self, upstream_port, pin=(), tls=None):
+    def __init__(self, upstream_port, pin=(), tls=None, location_extra="", http_extra=""):
         self.dir = b.temp_dir("sluice-bench-nginx-")
         self.port = b.h.free_port()
         self.tls_port = b.h.free_port() if tls else None
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
             f.write(nginx_config(self.dir, self.port, upstream_port, self.tls_port,
-                                 tls and tls.cert, tls and tls.key))
+                                 tls and tls.cert, tls and tls.key, location_extra, http_extra))
         check = subprocess.run(["nginx", "-t", "-q", "-p", self.dir, "-c", conf],
                                capture_output=True, text=True)
         if check.returncode != 0:
