@@ -25,6 +25,8 @@ FROM debian:bookworm-slim
 #   libssl3        TLS termination, and the Kubernetes API client
 #   libyaml-0-2    the --manifests loader
 #   libsimdjson14  decoding the Kubernetes API's JSON
+#   libre2-9       linear-time regexes (CORS origins, block-user-agents, ...)
+#   (libcrypt1, for basic-auth hashes, is in slim already)
 #   ca-certificates  for any TLS peer that is not the API server (whose CA
 #                  comes from the service account)
 # The user: 65532 as distroless's nonroot. useradd --system warns for a uid
@@ -32,7 +34,7 @@ FROM debian:bookworm-slim
 # making sluice a login user (which would get password aging and subuids).
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-       libssl3 libyaml-0-2 libsimdjson14 ca-certificates \
+       libssl3 libyaml-0-2 libsimdjson14 libre2-9 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system -K SYS_GID_MAX=65532 --gid 65532 sluice \
     && useradd --system -K SYS_UID_MAX=65532 --uid 65532 --gid 65532 --no-create-home \
