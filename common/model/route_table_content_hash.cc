@@ -4,7 +4,6 @@
 // hosts are sorted (so the order the translator added them in does not
 // matter where it cannot change an answer), and the generation is left out.
 #include <algorithm>
-#include <ranges>
 #include <utility>
 
 #include <openssl/x509.h>
@@ -113,7 +112,7 @@ std::uint64_t RouteTable::hash_content() const {
   h.u64(routes.size());
   for (std::uint64_t r : routes) h.u64(r);
   h.u64(backends.size());
-  for (std::uint64_t b : backends | std::views::values) h.u64(b);
+  for (const auto& [name, b] : backends) h.u64(b);  // clang 14 cannot take libstdc++ 12's views::values
   h.u64(tls.size());
   for (const auto& [key, cert] : tls) {
     h.str(key);
