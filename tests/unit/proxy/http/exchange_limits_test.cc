@@ -140,7 +140,8 @@ TEST_CASE("RetryPolicy::from carries proxy-next-upstream's bits, tries and timeo
   CHECK(p.tries == 7u);
   CHECK(p.timeout == milliseconds(9000));
   CHECK(p.conditions == (RetryPolicy::on_error | RetryPolicy::on_non_idempotent));
-  RetryState off(RetryPolicy::from(UpstreamPolicy{.next_upstream = 0}));
+  const RetryPolicy off_policy = RetryPolicy::from(UpstreamPolicy{.next_upstream = 0});  // RetryState keeps a pointer
+  RetryState off(off_policy);
   CHECK(off.next(classify(ErrorKind::connect_failed), {}) == RetryDecision::stop);
 }
 
