@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "controller/translate/annotations/annotation_text.h"
 #include "controller/translate/annotations/ingress_annotations.h"
+#include "controller/translate/annotations/limit_values.h"
+#include "controller/translate/annotations/lint.h"
 
 using namespace sluice::controller;
 
@@ -52,5 +55,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     any_denied = any_denied || issue.effect == IssueEffect::location_denied;
   }
   if (a.policy.denied != any_denied) fail("denied does not follow the issues");
+  for (const auto& [key, value] : ing.meta.annotations) {
+    (void)parse_go_atoi(value);
+    (void)parse_go_int(value);
+    (void)parse_next_upstream(value);
+    (void)parse_cidr_list(value);
+    (void)trim_lines(value);
+  }
+  std::vector<sluice::AnnotationFinding> findings;
+  append_findings(ing, a.issues, findings);
+  if (findings.size() != a.issues.size()) fail("a finding per issue");
+  const std::string doc = sluice::annotation_findings_json(findings, 1);
+  if (doc.empty() || doc.front() != '{' || doc.back() != '}') fail("the findings are not one JSON object");
   return 0;
 }
