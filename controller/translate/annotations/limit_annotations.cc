@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "controller/translate/annotations/annotation_groups.h"
+#include "controller/translate/annotations/go_text.h"
 #include "controller/translate/annotations/limit_values.h"
 
 namespace sluice::controller {
@@ -39,7 +40,7 @@ void read_body_size(AnnotationReader& reader, const AnnotationContext& context, 
   policy.max_body_bytes = context.defaults.proxy_body_size;
   auto v = reader.take("proxy-body-size");
   if (!v) return;
-  auto size = parse_nginx_size(trim_spaces(*v));
+  auto size = parse_nginx_size(trim_go_space(*v));
   if (!size) {
     reader.invalid("proxy-body-size", quoted(*v) + " is not an nginx size (digits with an optional k, m or g)");
     return;

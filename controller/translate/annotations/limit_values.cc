@@ -1,6 +1,8 @@
 // The limits group's value forms; see limit_values.h.
 #include "controller/translate/annotations/limit_values.h"
 
+#include "controller/translate/annotations/go_text.h"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -60,14 +62,6 @@ std::optional<std::int64_t> parse_go_int(std::string_view t) {
   constexpr std::uint64_t max = std::uint64_t{1} << 63;
   if (n > max || (!negative && n == max)) return std::nullopt;
   return negative ? static_cast<std::int64_t>(0 - n) : static_cast<std::int64_t>(n);
-}
-
-std::string_view trim_spaces(std::string_view t) {
-  while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\n' || t.front() == '\r'))
-    t.remove_prefix(1);
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
-    t.remove_suffix(1);
-  return t;
 }
 
 // Past the validator, buildNextUpstream splits on ' ' and nginx must know
@@ -132,7 +126,7 @@ std::optional<std::vector<CidrRange>> parse_cidr_list(std::string_view text) {
   if (text.empty()) return out;
   while (true) {
     const auto comma = text.find(',');
-    auto range = parse_cidr(trim_spaces(text.substr(0, comma)));
+    auto range = parse_cidr(trim_go_space(text.substr(0, comma)));
     if (!range) return std::nullopt;
     out.push_back(*range);
     if (comma == std::string_view::npos) break;

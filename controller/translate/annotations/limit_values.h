@@ -15,8 +15,6 @@ namespace sluice::controller {
 
 // strconv.Atoi on a 64-bit platform: an optional sign, then decimal digits.
 std::optional<std::int64_t> parse_go_int(std::string_view text);
-// Without leading and trailing spaces, tabs and newlines (normalizeString).
-std::string_view trim_spaces(std::string_view text);
 // ingress-nginx's validUpstreamAnnotation
 // (^((error|timeout|...|off)\s?)+$) and then nginx's own reading of the
 // words buildNextUpstream splits on ' ': NextUpstream bits ("off" → 0), or
